@@ -9,3 +9,4 @@ from probgraph.tensor.grad import grad, hessian, jacobian, verify_grad
 from probgraph.tensor.variable import shared
 
 dprint = debugprint
+from probgraph.tensor.scan import scan, until

@@ -1,4 +1,4 @@
-"""Draws, sampler statistics and data → ArviZ `InferenceData` (arviz 0.x) or `DataTree` (arviz 1.x)."""
+"""Draws, sampler statistics and data → ArviZ InferenceData (arviz 0.x) or DataTree (1.x)."""
 
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ prior_predictive, posterior_predictive : dict of {str : array_like}, optional
         "observed_data": observed_data,
         "constant_data": constant_data,
     }
-    groups = {name: data for name, data in given.items() if data is not None}
+    groups = {name: data for name, data in given.items() if data is not None and len(data)}
     if not groups:
         raise ValueError("to_inference_data needs at least one group of draws or data.")
     if _arviz_major() >= 1:
@@ -190,7 +190,7 @@ def extend_inferencedata(
             f"extend_inferencedata cannot add group(s) {unknown}; "
             f"it adds one of {list(EXTENDABLE_GROUPS)}."
         )
-    groups = {name: data for name, data in groups.items() if data is not None}
+    groups = {name: data for name, data in groups.items() if data is not None and len(data)}
     if not groups:
         return idata
     known_dims, known_coords = _dims_and_coords_of(idata)

@@ -3,6 +3,7 @@
 import datetime
 import sys
 import types
+import warnings
 
 import arviz as az
 import numpy as np
@@ -22,12 +23,13 @@ def normal_logpdf(y, mu, sigma):
 
 @pytest.fixture
 def groups():
-    """Synthetic draws from the posterior of y ~ Normal(mu, sigma), as a sampler would give."""
+    """Draws from the posterior of y ~ Normal(mu, sigma), shaped as a sampler would give them."""
     rng = np.random.default_rng(42)
     y = rng.normal(1.0, 2.0, size=N_OBS)
     mean, sd = y.mean(), y.std(ddof=1)
-    mu = rng.normal(mean, sd / np.sqrt(N_OBS), size=(CHAINS, DRAWS))
-    sigma = sd * np.exp(rng.normal(0.0, 1.0 / np.sqrt(2 * N_OBS), size=(CHAINS, DRAWS)))
+    # the exact posterior under the prior p(mu, sigma) ∝ 1/sigma
+    sigma = np.sqrt((N_OBS - 1) * sd**2 / rng.chisquare(N_OBS - 1, size=(CHAINS, DRAWS)))
+    mu = rng.normal(mean, sigma / np.sqrt(N_OBS))
     shape = (CHAINS, DRAWS)
     return dict(
         posterior={
@@ -109,7 +111,9 @@ def test_stats_that_would_change_are_refused():
     with pytest.raises(ValueError, match="diverging"):
         to_inference_data({"mu": np.zeros((1, 3))}, sample_stats={"diverging": np.full((1, 3), 2)})
     with pytest.raises(ValueError, match="tree_depth"):
-        to_inference_data({"mu": np.zeros((1, 3))}, sample_stats={"tree_depth": np.full((1, 3), 1.5)})
+        to_inference_data(
+            {"mu": np.zeros((1, 3))}, sample_stats={"tree_depth": np.full((1, 3), 1.5)}
+        )
 
 
 def test_attrs_on_every_group(idata):
@@ -136,7 +140,8 @@ def test_attrs_are_made_netcdf_safe():
 def test_summary_ess_rhat(idata, groups):
     summary = az.summary(idata, var_names=["mu", "theta"])
     assert list(summary.index) == ["mu", "theta[a]", "theta[b]", "theta[c]"]
-    np.testing.assert_allclose(summary.loc["mu", "mean"], groups["posterior"]["mu"].mean(), atol=1e-3)
+    mu_mean = groups["posterior"]["mu"].mean()
+    np.testing.assert_allclose(summary.loc["mu", "mean"], mu_mean, atol=1e-3)
     ess = az.ess(idata, var_names=["mu"])["mu"].item()
     assert ess > 0.5 * CHAINS * DRAWS  # independent draws
     rhat = az.rhat(idata)
@@ -145,13 +150,16 @@ def test_summary_ess_rhat(idata, groups):
 
 
 def test_loo(idata, groups):
-    loo = az.loo(idata, pointwise=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no Pareto-k warning for a normal model
+        loo = az.loo(idata, pointwise=True)
     log_lik = groups["log_likelihood"]["y"].reshape(CHAINS * DRAWS, N_OBS)
     lppd = np.sum(np.log(np.mean(np.exp(log_lik), axis=0)))
     assert np.isfinite(loo.elpd_loo)
     np.testing.assert_allclose(loo.elpd_loo, lppd - loo.p_loo, rtol=1e-6)
     assert 0.5 < loo.p_loo < 5.0  # two parameters
     assert loo.loo_i.shape == (N_OBS,)
+    assert float(loo.pareto_k.max()) < 0.7
 
 
 def test_plot_trace(idata):

@@ -1,4 +1,4 @@
-"""Convergence checks after sampling — divergences, tree depth, R-hat, ESS — as PyMC-style warnings."""
+"""Convergence checks after sampling (divergences, tree depth, R-hat, ESS) as PyMC warnings."""
 
 from __future__ import annotations
 
@@ -169,8 +169,10 @@ def ess_bulk(draws: np.ndarray) -> np.ndarray:
     """
     x = _split_chains(_as_parameters(draws))
     z = _z_scale(x)
-    out = np.array([_ess(z[:, :, i]) for i in range(z.shape[2])], dtype=float)
-    out[_degenerate(x)] = np.nan
+    degenerate = _degenerate(x)
+    out = np.full(z.shape[2], np.nan)
+    for i in np.flatnonzero(~degenerate):
+        out[i] = _ess(z[:, :, i])
     return out.reshape(np.shape(draws)[2:])
 
 
