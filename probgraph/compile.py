@@ -27,8 +27,28 @@ class Function:
         self.name = name
         self.trust_input = False
         self._n_out = len(graph.outputs) - len(update_targets)
+        self._fast = self._fast_path()
+
+    def _fast_path(self):
+        """The call without checks (``trust_input``): a closure over everything fixed at compile time."""
+        thunk, n_out, single = self.thunk, self._n_out, self._single
+        if not self.shared and not self.update_targets:
+            if single:
+                return lambda *args: thunk(*args)[0]
+            return thunk
+        containers = [s.container for s in self.shared]
+        targets = [t.container for t in self.update_targets]
+
+        def fast(*args):
+            values = thunk(*args, *[c[0] for c in containers])
+            for c, val in zip(targets, values[n_out:]):
+                c[0] = val
+            return values[0] if single else values[:n_out]
+        return fast
 
     def __call__(self, *args, **kwargs):
+        if self.trust_input and not kwargs:
+            return self._fast(*args)
         if kwargs:
             args = self._merge_kwargs(args, kwargs)
         if not self.trust_input:

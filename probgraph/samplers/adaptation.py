@@ -26,7 +26,6 @@ from probgraph.samplers.constants import (
     REG_JITTER,
     REG_SHRINK_N,
     SC_COUNTER,
-    SC_LOGP,
     SC_MU,
     SC_S_BAR,
     SC_STEP_SIZE,
@@ -139,34 +138,30 @@ def dual_averaging_update(sc, accept_stat, target_accept, gamma, t0, kappa):
 
 
 @njit(nogil=True, cache=True)
-def _one_step_energy_change(logp_fn, args, rng, metric, eps, q, g, logp, ws):
-    pool_q, pool_g, _, _, _, _, _, _, _, vec, _ = ws
-    p, v = vec[0], vec[1]
-    draw_momentum(rng, metric, p, vec[6])
-    velocity(metric, p, v)
-    h0 = kinetic(p, v) - logp
-    new_logp, ke = leapfrog(logp_fn, args, metric, eps, q, g, pool_q[0], pool_g[0], p, v)
-    h = ke - new_logp
-    if not np.isfinite(h):
-        h = np.inf
-    return h0 - h
-
-
-@njit(nogil=True, cache=True)
 def init_stepsize(logp_fn, args, rng, metric, eps, q, g, logp, ws):
     """Stan's step-size heuristic (``base_hmc.hpp::init_stepsize``).
 
-    Doubles (or halves) ``eps`` until the one-step acceptance ``exp(-dH)`` of a fresh momentum
-    crosses 0.8. Returns the new step size; values above ``1e7`` (Stan: "posterior is improper")
-    or 0 are returned as they are for the caller to report.
+    A first one-step trial with a fresh momentum fixes the direction; then ``eps`` is doubled
+    (or halved) until the one-step acceptance ``exp(-dH)`` of a fresh momentum crosses 0.8.
+    Returns the new step size; values above ``1e7`` (Stan: "posterior is improper") or 0 are
+    returned as they are for the caller to report.
     """
     if eps == 0.0 or eps > INIT_STEPSIZE_MAX or eps != eps:
         return eps
+    pool_q, pool_g, _, _, _, _, _, _, _, vec, _ = ws
+    p, v = vec[0], vec[1]
     log_target = np.log(INIT_STEPSIZE_ACCEPT)
-    dh = _one_step_energy_change(logp_fn, args, rng, metric, eps, q, g, logp, ws)
-    direction = 1 if dh > log_target else -1
+    direction = 0
     while True:
-        dh = _one_step_energy_change(logp_fn, args, rng, metric, eps, q, g, logp, ws)
+        draw_momentum(rng, metric, p, vec[6])
+        velocity(metric, p, v)
+        h0 = kinetic(p, v) - logp
+        new_logp, ke = leapfrog(logp_fn, args, metric, eps, q, g, pool_q[0], pool_g[0], p, v)
+        h = ke - new_logp
+        dh = h0 - h if np.isfinite(h) else -np.inf
+        if direction == 0:
+            direction = 1 if dh > log_target else -1
+            continue
         if direction == 1 and not (dh > log_target):
             break
         if direction == -1 and not (dh < log_target):
@@ -249,20 +244,19 @@ def welford_end_window(sc, welford, metric):
 
 
 @njit(nogil=True, cache=True)
-def adapt_after_draw(logp_fn, args, rng, metric, q, g, sc, welford, flag, accept_stat,
-                     tuning_params, ws):
-    """Everything warmup does after one transition (Stan's ``adapt_diag_e_nuts::transition``).
+def adapt_after_draw(q, g, sc, welford, metric, flag, accept_stat, tuning_params, scratch):
+    """Everything warmup does after one transition except ``init_stepsize``.
 
-    Learn the step size from ``accept_stat``; add ``q`` to the window estimator when ``flag``
-    says so; at a window's end update the metric, rerun ``init_stepsize`` and restart dual
-    averaging at ``mu = log(10 * eps)``. ``tuning_params = (target_accept, gamma, t0, kappa)``.
+    Learns the step size from ``accept_stat``; adds ``q`` to the window estimator when ``flag``
+    says so; at a window's end updates the metric. Returns whether a window ended, in which case
+    the caller reruns ``init_stepsize`` and then :func:`dual_averaging_restart` (Stan's
+    ``adapt_diag_e_nuts::transition``). ``tuning_params = (target_accept, gamma, t0, kappa)``.
     """
     target_accept, gamma, t0, kappa = tuning_params
     dual_averaging_update(sc, accept_stat, target_accept, gamma, t0, kappa)
     if flag >= WIN_ADD:
-        welford_add(sc, welford, metric[0], q, g, ws[9][6])
+        welford_add(sc, welford, metric[0], q, g, scratch)
     if flag == WIN_END:
         welford_end_window(sc, welford, metric)
-        eps = init_stepsize(logp_fn, args, rng, metric, sc[SC_STEP_SIZE], q, g, sc[SC_LOGP], ws)
-        sc[SC_STEP_SIZE] = eps
-        dual_averaging_restart(sc, eps)
+        return True
+    return False

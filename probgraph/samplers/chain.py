@@ -22,7 +22,7 @@ from probgraph.samplers.adaptation import (
     window_flags,
 )
 from probgraph.samplers.hmc import hmc_draw
-from probgraph.samplers.metrics import make_metric
+from probgraph.samplers.metrics import copy_vec, make_metric
 from probgraph.samplers.nuts import make_workspace, nuts_draw
 
 
@@ -104,29 +104,21 @@ def init_chain_state(
 
 
 @njit(nogil=True, cache=True)
-def _before_draw(logp_fn, args, rng, metric, q, g, sc, it, ws):
-    """Stan runs ``init_stepsize`` once before the first transition; returns the step size to use."""
-    if it == 0:
-        sc[C.SC_STEP_SIZE] = init_stepsize(
-            logp_fn, args, rng, metric, sc[C.SC_STEP_SIZE], q, g, sc[C.SC_LOGP], ws
-        )
-    return sc[C.SC_STEP_SIZE]
-
-
-@njit(nogil=True, cache=True)
-def _after_draw(logp_fn, args, rng, metric, q, g, sc, welford, flags, tuning, it, tune, row,
-                draw, ws):
-    """Adapt (during warmup), freeze the step size at the end of warmup, record the draw."""
+def _after_draw(q, g, sc, welford, metric, flags, tuning, it, tune, row, draw, scratch):
+    """Adapt during warmup (returns True when a window closed), freeze the step size at the end
+    of warmup (Stan's ``complete_adaptation``: ``eps = exp(x_bar)``), record the draw."""
+    window_closed = False
     if it < tune:
-        adapt_after_draw(logp_fn, args, rng, metric, q, g, sc, welford, flags[it],
-                         row[C.ST_ACCEPTANCE_RATE], tuning, ws)
+        window_closed = adapt_after_draw(q, g, sc, welford, metric, flags[it],
+                                         row[C.ST_ACCEPTANCE_RATE], tuning, scratch)
         if it == tune - 1 and sc[C.SC_COUNTER] > 0:
-            sc[C.SC_STEP_SIZE] = np.exp(sc[C.SC_X_BAR])  # complete_adaptation
+            sc[C.SC_STEP_SIZE] = np.exp(sc[C.SC_X_BAR])
         bar = np.exp(sc[C.SC_X_BAR]) if sc[C.SC_COUNTER] > 0 else sc[C.SC_STEP_SIZE]
         row[C.ST_STEP_SIZE_BAR] = bar
     else:
         row[C.ST_STEP_SIZE_BAR] = sc[C.SC_STEP_SIZE]
-    draw[:] = q
+    copy_vec(draw, q)
+    return window_closed
 
 
 @njit(nogil=True, cache=True)
@@ -134,14 +126,21 @@ def nuts_chunk(logp_fn, args, rng, metric, q, g, sc, welford, flags, tuning, max
                max_energy_error, it0, it1, tune, draws, stats, ws):
     """Run NUTS iterations ``it0 .. it1 - 1`` of a chain, writing ``draws[it]`` and ``stats[it]``.
 
-    ``tuning = (target_accept, gamma, t0, kappa)``. The GIL is released throughout.
+    ``tuning = (target_accept, gamma, t0, kappa)``. As in Stan, ``init_stepsize`` runs before the
+    first transition and after each metric update, which also restarts dual averaging at
+    ``mu = log(10 * eps)`` (``adapt_diag_e_nuts.hpp``). The GIL is released throughout.
     """
     for it in range(it0, it1):
-        eps = _before_draw(logp_fn, args, rng, metric, q, g, sc, it, ws)
-        sc[C.SC_LOGP] = nuts_draw(logp_fn, args, rng, metric, eps, q, g, sc[C.SC_LOGP],
-                                  max_treedepth, max_energy_error, ws, stats[it])
-        _after_draw(logp_fn, args, rng, metric, q, g, sc, welford, flags, tuning, it, tune,
-                    stats[it], draws[it], ws)
+        if it == 0:  # Stan's services run init_stepsize before the first transition
+            sc[C.SC_STEP_SIZE] = init_stepsize(logp_fn, args, rng, metric, sc[C.SC_STEP_SIZE],
+                                               q, g, sc[C.SC_LOGP], ws)
+        sc[C.SC_LOGP] = nuts_draw(logp_fn, args, rng, metric, sc[C.SC_STEP_SIZE], q, g,
+                                  sc[C.SC_LOGP], max_treedepth, max_energy_error, ws, stats[it])
+        if _after_draw(q, g, sc, welford, metric, flags, tuning, it, tune, stats[it], draws[it],
+                       ws[9][6]):  # a window closed: the metric changed
+            sc[C.SC_STEP_SIZE] = init_stepsize(logp_fn, args, rng, metric, sc[C.SC_STEP_SIZE],
+                                               q, g, sc[C.SC_LOGP], ws)
+            dual_averaging_restart(sc, sc[C.SC_STEP_SIZE])
 
 
 @njit(nogil=True, cache=True)
@@ -149,11 +148,17 @@ def hmc_chunk(logp_fn, args, rng, metric, q, g, sc, welford, flags, tuning, path
               max_energy_error, it0, it1, tune, draws, stats, ws):
     """Run static-HMC iterations ``it0 .. it1 - 1`` of a chain (see :func:`nuts_chunk`)."""
     for it in range(it0, it1):
-        eps = _before_draw(logp_fn, args, rng, metric, q, g, sc, it, ws)
-        sc[C.SC_LOGP] = hmc_draw(logp_fn, args, rng, metric, eps, q, g, sc[C.SC_LOGP],
-                                 path_length, C.HMC_MAX_STEPS, max_energy_error, ws, stats[it])
-        _after_draw(logp_fn, args, rng, metric, q, g, sc, welford, flags, tuning, it, tune,
-                    stats[it], draws[it], ws)
+        if it == 0:  # Stan's services run init_stepsize before the first transition
+            sc[C.SC_STEP_SIZE] = init_stepsize(logp_fn, args, rng, metric, sc[C.SC_STEP_SIZE],
+                                               q, g, sc[C.SC_LOGP], ws)
+        sc[C.SC_LOGP] = hmc_draw(logp_fn, args, rng, metric, sc[C.SC_STEP_SIZE], q, g,
+                                 sc[C.SC_LOGP], path_length, C.HMC_MAX_STEPS, max_energy_error,
+                                 ws, stats[it])
+        if _after_draw(q, g, sc, welford, metric, flags, tuning, it, tune, stats[it], draws[it],
+                       ws[9][6]):  # a window closed: the metric changed
+            sc[C.SC_STEP_SIZE] = init_stepsize(logp_fn, args, rng, metric, sc[C.SC_STEP_SIZE],
+                                               q, g, sc[C.SC_LOGP], ws)
+            dual_averaging_restart(sc, sc[C.SC_STEP_SIZE])
 
 
 def compiled_chunk(kernel, logp_fn, call_args: tuple):

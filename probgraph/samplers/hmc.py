@@ -20,7 +20,7 @@ from probgraph.samplers.constants import (
     STEP_JITTER_LOW,
 )
 from probgraph.samplers.integrators import leapfrog
-from probgraph.samplers.metrics import draw_momentum, kinetic, velocity
+from probgraph.samplers.metrics import copy_vec, draw_momentum, kinetic, velocity
 from probgraph.samplers.nuts import V_P, V_V, V_Z
 
 
@@ -43,8 +43,8 @@ def hmc_draw(logp_fn, args, rng, metric, eps, q, g, logp, path_length, max_steps
     velocity(metric, p, v)
     h0 = kinetic(p, v) - logp
     qn, gn = pool_q[0], pool_g[0]
-    qn[:] = q
-    gn[:] = g
+    copy_vec(qn, q)
+    copy_vec(gn, g)
     new_logp, ke = logp, 0.0
     for _ in range(n_steps):
         new_logp, ke = leapfrog(logp_fn, args, metric, eps_j, qn, gn, qn, gn, p, v)
@@ -56,8 +56,8 @@ def hmc_draw(logp_fn, args, rng, metric, eps, q, g, logp, path_length, max_steps
     accept = 1.0 if err <= 0.0 else np.exp(-err)
     energy = h0
     if not diverging and rng.random() < accept:
-        q[:] = qn
-        g[:] = gn
+        copy_vec(q, qn)
+        copy_vec(g, gn)
         logp, energy = new_logp, h
     out[ST_LP] = logp
     out[ST_DIVERGING] = 1.0 if diverging else 0.0

@@ -77,3 +77,10 @@ def draw_momentum(rng, metric, p, z):
     else:
         for i in range(n):
             p[i] = rng.standard_normal() / np.sqrt(minv[i])
+
+
+@njit(nogil=True, cache=True)
+def copy_vec(dst, src):
+    """``dst[:] = src`` for vectors, as a plain loop (numba's generic slice assignment is slow to compile)."""
+    for i in range(dst.shape[0]):
+        dst[i] = src[i]

@@ -29,7 +29,7 @@ from probgraph.samplers.constants import (
     ST_TREE_DEPTH,
 )
 from probgraph.samplers.integrators import leapfrog
-from probgraph.samplers.metrics import draw_momentum, kinetic, velocity
+from probgraph.samplers.metrics import copy_vec, draw_momentum, kinetic, velocity
 
 # rows of `left` (one stored left subtree per level) and of `vec` (working vectors)
 BEG_P, BEG_V, END_P, END_V, RHO = 0, 1, 2, 3, 4
@@ -163,8 +163,8 @@ def build_subtree(logp_fn, args, metric, eps, depth, h0, q0, g0, max_energy_erro
             acc[A_DIV] = 1.0
             return False, -np.inf, last
         cur_lsw = -err
-        rho[:] = p
-        j = 0
+        copy_vec(rho, p)
+        j = np.int64(0)
         while j < depth and (i >> j) & 1:
             persist, cur_lsw = _merge(ws, j, cur_lsw, rng)
             if not persist:
@@ -245,13 +245,13 @@ def nuts_draw(logp_fn, args, rng, metric, eps, q, g, logp, max_treedepth, max_en
     cur, sample = left_lsw.shape[0], left_lsw.shape[0] + 1
     h0 = _start(rng, metric, q, g, logp, ws)
     lsw = 0.0
-    depth = 0
+    depth = np.int64(0)  # not a literal: numba would compile build_subtree twice
     while depth < max_treedepth:
         side = 1 if rng.random() > 0.5 else 0
         step = eps if side == 1 else -eps
-        vec[V_NEAR_P] = ends[2, side]
-        vec[V_NEAR_V] = ends[3, side]
-        vec[V_P] = ends[2, side]
+        copy_vec(vec[V_NEAR_P], ends[2, side])
+        copy_vec(vec[V_NEAR_V], ends[3, side])
+        copy_vec(vec[V_P], ends[2, side])
         valid, lsw_sub, last = build_subtree(
             logp_fn, args, metric, step, depth, h0, ends[0, side], ends[1, side],
             max_energy_error, rng, ws,
@@ -263,13 +263,15 @@ def nuts_draw(logp_fn, args, rng, metric, eps, q, g, logp, max_treedepth, max_en
         lsw = _logaddexp(lsw, lsw_sub)
         persist = _top_criterion(ws, side, depth)
         depth += 1
-        ends[0, side], ends[1, side] = pool_q[last], pool_g[last]
-        ends[2, side], ends[3, side] = vec[V_P], vec[V_V]
+        copy_vec(ends[0, side], pool_q[last])
+        copy_vec(ends[1, side], pool_g[last])
+        copy_vec(ends[2, side], vec[V_P])
+        copy_vec(ends[3, side], vec[V_V])
         if not persist:
             break
     s = own[sample]
-    q[:] = pool_q[s]
-    g[:] = pool_g[s]
+    copy_vec(q, pool_q[s])
+    copy_vec(g, pool_g[s])
     n_steps = acc[A_N]
     out[ST_LP] = pool_lp[s]
     out[ST_DIVERGING] = acc[A_DIV]

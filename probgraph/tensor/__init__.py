@@ -8,6 +8,7 @@ from probgraph.tensor.basic import (as_tensor, as_tensor_variable, bscalar, bvec
 from probgraph.tensor.builders import *  # noqa: F403
 from probgraph.tensor.dot import *  # noqa: F403
 from probgraph.tensor.elemwise import Elemwise
+from probgraph.tensor.extra_ops import *  # noqa: F403
 from probgraph.tensor.grad import grad, hessian, jacobian, verify_grad
 from probgraph.tensor.join import *  # noqa: F403
 from probgraph.tensor.math import *  # noqa: F403

@@ -8,7 +8,7 @@ from probgraph.graph.basic import Apply, Variable
 from probgraph.graph.op import Op
 from probgraph.tensor.type import TensorType, format_shape, is_float, upcast
 
-__all__ = ["Dot", "MatMul", "dot", "matmul", "outer", "inner", "vdot", "tensordot"]
+__all__ = ["Dot", "MatMul", "dot", "inner", "matmul", "outer", "tensordot", "vdot"]
 
 
 def _describe(x: Variable) -> str:
@@ -211,15 +211,15 @@ def vdot(a, b) -> Variable:
 
 
 def _normalize_axes(a: Variable, b: Variable, axes) -> tuple[list[int], list[int]]:
-    if np.ndim(axes) == 0:
+    if isinstance(axes, (int, np.integer)):
         n = int(axes)
         if n < 0 or n > a.ndim or n > b.ndim:
             raise ValueError(f"tensordot: cannot sum over {n} axes of {_describe(a)} and "
                              f"{_describe(b)}")
         return list(range(a.ndim - n, a.ndim)), list(range(n))
     axa, axb = axes
-    axa = [axa] if np.ndim(axa) == 0 else list(axa)
-    axb = [axb] if np.ndim(axb) == 0 else list(axb)
+    axa = [axa] if isinstance(axa, (int, np.integer)) else list(axa)
+    axb = [axb] if isinstance(axb, (int, np.integer)) else list(axb)
     if len(axa) != len(axb):
         raise ValueError(f"tensordot: axes {axes} pair {len(axa)} axes of the first operand with "
                          f"{len(axb)} of the second")

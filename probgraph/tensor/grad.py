@@ -26,7 +26,7 @@ def _descendants_on_path(cost_nodes, wrt, blockers) -> set[int]:
 
 def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
          disconnected_inputs: str = "raise", known_grads: dict | None = None,
-         return_disconnected: str = "zero"):
+         return_disconnected: str = "zero", rewrite: bool = True):
     """Symbolic gradient of a scalar ``cost`` with respect to ``wrt`` (a variable or a list).
 
     Parameters
@@ -37,6 +37,9 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
     disconnected_inputs : "raise" (default), "warn" or "ignore" for inputs the cost does not depend on
     known_grads : ``{variable: gradient}`` seeds added to the backward pass (used by scan)
     return_disconnected : "zero" (default) or "none" for the gradient of a disconnected input
+    rewrite : bool
+        Stabilise the cost first (``probgraph.rewriting.rewrite_pregrad``: ``log(1 + exp(x))`` becomes
+        ``softplus(x)``, ...), keeping ``wrt`` intact; ``False`` differentiates the graph as written.
 
     Examples
     --------
@@ -63,6 +66,9 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
                             "pg.jacobian for a non-scalar expression")
         if not is_float(cost.dtype):
             raise TypeError(f"grad: the cost {cost} has integer dtype {cost.dtype}; it is not differentiable")
+        if rewrite:  # stabilising rewrites on the cost before differentiating (rewriting/__init__.py)
+            from probgraph.rewriting import rewrite_pregrad
+            cost = rewrite_pregrad(cost, wrt_list, [*consider_constant, *(known_grads or {})])
         seeds[id(cost)] = [tm.ones_like(cost)]
         roots.append(cost)
     for v, g in (known_grads or {}).items():
@@ -148,7 +154,9 @@ def jacobian(expression: Variable, wrt, disconnected_inputs: str = "raise"):
     if n is None:
         raise ValueError(f"jacobian: the length of {expression} must be known statically; "
                          "give its input a static shape (pt.tensor(shape=...))")
-    rows = [grad(flat[i], wrt_list, disconnected_inputs="ignore") for i in range(n)]
+    from probgraph.rewriting import rewrite_pregrad
+    flat = rewrite_pregrad(flat, wrt_list)  # once for all rows, instead of once per row in grad
+    rows = [grad(flat[i], wrt_list, disconnected_inputs="ignore", rewrite=False) for i in range(n)]
     out = []
     for j, w in enumerate(wrt_list):
         J = stack([r[j] for r in rows])

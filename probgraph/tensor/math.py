@@ -25,11 +25,6 @@ def _elemwise(name, nin, impl, numba, grad=None, **kw):
     return fn
 
 
-def _float_impl(f):
-    """Wrap a scipy function so integer inputs give numpy's float result dtype."""
-    return f
-
-
 # Derivatives are written with the tensor functions defined below; ``o`` is the op's output.
 # --------------------------------------------------------------------- arithmetic
 add = _elemwise("add", 2, np.add, "({0} + {1})", lambda i, o, g: [g, g],
@@ -37,26 +32,26 @@ add = _elemwise("add", 2, np.add, "({0} + {1})", lambda i, o, g: [g, g],
 sub = _elemwise("sub", 2, np.subtract, "({0} - {1})", lambda i, o, g: [g, -g])
 mul = _elemwise("mul", 2, np.multiply, "({0} * {1})", lambda i, o, g: [g * i[1], g * i[0]],
                 commutative=True, associative=True)
-true_divide = _elemwise("true_divide", 2, np.true_divide, "({0} / {1})",
+true_divide = _elemwise("true_divide", 2, np.true_divide, "rt.true_divide({0}, {1})",
                         lambda i, o, g: [g / i[1], -g * o / i[1]])
-floor_divide = _elemwise("floor_divide", 2, np.floor_divide, "({0} // {1})",
-                         lambda i, o, g: [None, None])
+floor_divide = _elemwise("floor_divide", 2, np.floor_divide, "rt.floor_divide({0}, {1})",
+                         lambda i, o, g: [zeros_like(g), zeros_like(g)])
 mod = _elemwise("mod", 2, np.mod, "rt.mod({0}, {1})", lambda i, o, g: [g, -g * floor_divide(i[0], i[1])])
 power = _elemwise("power", 2, np.power, "rt.power({0}, {1})",
                   lambda i, o, g: [g * i[1] * power(i[0], i[1] - 1),
                                    g * o * log(switch(eq(i[0], 0), ones_like(i[0]), i[0]))])
 neg = _elemwise("neg", 1, np.negative, "(-{0})", lambda i, o, g: [-g])
-maximum = _elemwise("maximum", 2, np.maximum, "max({0}, {1})",
+maximum = _elemwise("maximum", 2, np.maximum, "rt.maximum({0}, {1})",
                     lambda i, o, g: [g * ge(i[0], i[1]), g * lt(i[0], i[1])],
                     commutative=True, associative=True)
-minimum = _elemwise("minimum", 2, np.minimum, "min({0}, {1})",
+minimum = _elemwise("minimum", 2, np.minimum, "rt.minimum({0}, {1})",
                     lambda i, o, g: [g * le(i[0], i[1]), g * gt(i[0], i[1])],
                     commutative=True, associative=True)
 abs = _elemwise("abs", 1, np.abs, "abs({0})", lambda i, o, g: [g * sign(i[0])])  # noqa: A001
 sign = _elemwise("sign", 1, np.sign, "rt.sign({0})", lambda i, o, g: [zeros_like(g)])
 square = _elemwise("square", 1, np.square, "({0} * {0})", lambda i, o, g: [2 * g * i[0]])
 sqrt = _elemwise("sqrt", 1, np.sqrt, "math.sqrt({0})", lambda i, o, g: [g / (2 * o)])
-reciprocal = _elemwise("reciprocal", 1, lambda x: np.true_divide(1, x), "(1.0 / {0})",
+reciprocal = _elemwise("reciprocal", 1, lambda x: np.true_divide(1, x), "rt.true_divide(1.0, {0})",
                        lambda i, o, g: [-g * o * o])
 
 # --------------------------------------------------------------------- comparisons / logic (no gradient)
@@ -76,9 +71,9 @@ isfinite = _elemwise("isfinite", 1, np.isfinite, "math.isfinite({0})", out_dtype
 switch = _elemwise("switch", 3, np.where, "({1} if {0} else {2})",
                    lambda i, o, g: [None, switch(i[0], g, zeros_like(g)), switch(i[0], zeros_like(g), g)])
 where = switch
-floor = _elemwise("floor", 1, np.floor, "math.floor({0})", lambda i, o, g: [zeros_like(g)])
-ceil = _elemwise("ceil", 1, np.ceil, "math.ceil({0})", lambda i, o, g: [zeros_like(g)])
-trunc = _elemwise("trunc", 1, np.trunc, "math.trunc({0})", lambda i, o, g: [zeros_like(g)])
+floor = _elemwise("floor", 1, np.floor, "np.floor({0})", lambda i, o, g: [zeros_like(g)])
+ceil = _elemwise("ceil", 1, np.ceil, "np.ceil({0})", lambda i, o, g: [zeros_like(g)])
+trunc = _elemwise("trunc", 1, np.trunc, "np.trunc({0})", lambda i, o, g: [zeros_like(g)])
 round = _elemwise("round", 1, np.round, "rt.round_half_even({0})",  # noqa: A001
                   lambda i, o, g: [zeros_like(g)])
 
@@ -102,9 +97,9 @@ log1mexp = _elemwise("log1mexp", 1,
 logaddexp = _elemwise("logaddexp", 2, np.logaddexp, "rt.logaddexp({0}, {1})",
                       lambda i, o, g: [g * exp(i[0] - o), g * exp(i[1] - o)], commutative=True)
 xlogy = _elemwise("xlogy", 2, sp.xlogy, "rt.xlogy({0}, {1})",
-                  lambda i, o, g: [g * log(i[1]) * neq(i[0], 0), g * i[0] / i[1]])
+                  lambda i, o, g: [g * log(i[1]), g * switch(eq(i[0], 0), 0.0, i[0] / i[1])])
 xlog1py = _elemwise("xlog1py", 2, sp.xlog1py, "rt.xlog1py({0}, {1})",
-                    lambda i, o, g: [g * log1p(i[1]) * neq(i[0], 0), g * i[0] / (1 + i[1])])
+                    lambda i, o, g: [g * log1p(i[1]), g * switch(eq(i[0], 0), 0.0, i[0] / (1 + i[1]))])
 
 # --------------------------------------------------------------------- trigonometry
 sin = _elemwise("sin", 1, np.sin, "math.sin({0})", lambda i, o, g: [g * cos(i[0])])

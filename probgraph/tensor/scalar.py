@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from probgraph.tensor.type import float_of
+
 
 class ScalarOp:
     """A scalar function of ``nin`` arguments.
@@ -48,7 +50,17 @@ class ScalarOp:
             return self.fixed_out_dtype
         with np.errstate(all="ignore"):
             dummies = [np.ones(1, dtype=d) for d in dtypes]
-            return np.asarray(self.impl(*dummies)).dtype.name
+            try:
+                out = np.asarray(self.impl(*dummies)).dtype.name
+            except TypeError as exc:
+                raise TypeError(f"{self.name} is not defined for inputs of dtype "
+                                f"{', '.join(dtypes)}") from exc
+        joint = np.result_type(*dtypes).name
+        if out == "float16" and joint != "float16":
+            return float_of(joint)  # numpy's float16 for bool/int8 inputs; we never create float16
+        if out == "float64" and joint == "float32":
+            return "float32"  # scipy functions with only a double loop: float32 stays float32
+        return out
 
     def numba_expr(self, *args: str) -> str:
         return self.numba.format(*args)

@@ -1,0 +1,143 @@
+"""Array-level numba helpers called by generated kernels (``kr.*``): argmax rows, gathers, triangular solves.
+
+They are ``@njit(cache=True)``: compiled once per install, not once per graph.
+"""
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def argmax_rows(x, is_max):
+    """Index of the largest (``is_max``) or smallest entry of each row of a 2-d array (first one wins)."""
+    n, m = x.shape
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        best = 0
+        for j in range(1, m):
+            if x[i, best] != x[i, best]:
+                break
+            v = x[i, j]
+            if v != v or (is_max and v > x[i, best]) or (not is_max and v < x[i, best]):
+                best = j
+        out[i] = best
+    return out
+
+
+@njit(cache=True)
+def take(x3, idx, n):
+    """Gather ``x3[:, idx, :]`` (negative indices count from the end of the ``n`` entries)."""
+    pre, _, post = x3.shape
+    m = idx.size
+    flat = idx.ravel()
+    out = np.empty((pre, m, post), dtype=x3.dtype)
+    for k in range(m):
+        j = flat[k]
+        if j < 0:
+            j += n
+        if j < 0 or j >= n:
+            raise IndexError("index out of bounds in a gather")
+        for a in range(pre):
+            for c in range(post):
+                out[a, k, c] = x3[a, j, c]
+    return out
+
+
+@njit(cache=True)
+def scatter(out3, idx, y3, set_instead_of_inc):
+    """``out3[:, idx, :] (+)= y3`` in place, accumulating at repeated indices (``numpy.add.at``)."""
+    pre, n, post = out3.shape
+    flat = idx.ravel()
+    for k in range(flat.size):
+        j = flat[k]
+        if j < 0:
+            j += n
+        if j < 0 or j >= n:
+            raise IndexError("index out of bounds in a scatter")
+        for a in range(pre):
+            for c in range(post):
+                if set_instead_of_inc:
+                    out3[a, j, c] = y3[a, k, c]
+                else:
+                    out3[a, j, c] += y3[a, k, c]
+    return out3
+
+
+@njit(cache=True)
+def cum_rows(x, is_sum, reverse):
+    """Cumulative sum (or product) along each row of a 2-d array, from the end if ``reverse``."""
+    n, m = x.shape
+    out = np.empty_like(x)
+    for i in range(n if m else 0):
+        acc = x[i, 0]
+        for jj in range(m):
+            j = m - 1 - jj if reverse else jj
+            if jj == 0:
+                acc = x[i, j]
+            elif is_sum:
+                acc = acc + x[i, j]
+            else:
+                acc = acc * x[i, j]
+            out[i, j] = acc
+    return out
+
+
+@njit(cache=True)
+def sort_rows(x):
+    """Each row of a 2-d array sorted."""
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        out[i] = np.sort(x[i])
+    return out
+
+
+@njit(cache=True)
+def argsort_rows(x):
+    n, m = x.shape
+    out = np.empty((n, m), dtype=np.int64)
+    for i in range(n):
+        out[i] = np.argsort(x[i], kind="mergesort")
+    return out
+
+
+@njit(cache=True)
+def cholesky(a):
+    """Lower Cholesky factor, or a matrix of NaN when ``a`` is not positive definite."""
+    try:
+        return np.linalg.cholesky(a)
+    except Exception:  # noqa: BLE001 - numba cannot bind the exception
+        return np.full(a.shape, np.nan)
+
+
+@njit(cache=True)
+def solve_triangular(a, b, lower, trans, unit_diagonal):
+    """Solve ``op(a) x = b`` (``op`` = transpose if ``trans``) by substitution; ``b`` is 2-d."""
+    n = a.shape[0]
+    x = np.empty((n, b.shape[1]), dtype=b.dtype)
+    # with trans, a lower matrix acts as an upper one read by columns
+    forward = lower != trans
+    for c in range(b.shape[1]):
+        for ii in range(n):
+            i = ii if forward else n - 1 - ii
+            s = b[i, c]
+            if forward:
+                for j in range(i):
+                    s -= (a[j, i] if trans else a[i, j]) * x[j, c]
+            else:
+                for j in range(i + 1, n):
+                    s -= (a[j, i] if trans else a[i, j]) * x[j, c]
+            x[i, c] = s if unit_diagonal else s / a[i, i]
+    return x
+
+
+@njit(cache=True)
+def symmetrize(a, lower):
+    """The symmetric matrix whose ``lower`` (or upper) triangle is that of ``a``."""
+    n = a.shape[0]
+    out = np.empty((n, n), dtype=a.dtype)
+    for i in range(n):
+        for j in range(n):
+            if (i >= j) == lower or i == j:
+                out[i, j] = a[i, j]
+                out[j, i] = a[i, j]
+    return out

@@ -1,0 +1,253 @@
+"""Fused elementwise loops: chains of elementwise ops (and a trailing reduction) as one explicit loop nest.
+
+A ``FusedLoop`` computes ``body_var`` element by element over its static-broadcast shape. Intermediate
+results of fused ops are numba scalars inside the loop body; inputs are read through ``DimShuffle`` and
+``BroadcastTo`` views by index arithmetic (a size-1 dimension is read at index 0), so neither is ever
+materialised. A ``Reduce`` over ``body_var`` becomes an accumulator in the same loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from probgraph.backends.numba.registry import scalar_expr_for
+from probgraph.graph.basic import Constant
+from probgraph.tensor.shape import BroadcastTo, DimShuffle, MakeVector, Shape, static_values
+
+
+def np_dtype(dtype: str) -> str:
+    """The numba-visible numpy dtype object for a dtype name."""
+    return "np.bool_" if dtype == "bool" else f"np.{dtype}"
+
+
+def convert(dtype: str, expr: str) -> str:
+    """``expr`` converted to a scalar of ``dtype`` (a no-op in LLVM when the type already matches)."""
+    if dtype == "bool":
+        return f"bool({expr})"
+    return f"np.{dtype}({expr})"
+
+
+def literal(value, dtype: str) -> str:
+    """A numba source literal of ``value`` with exactly the dtype ``dtype``."""
+    v = np.asarray(value).item()
+    if dtype == "bool":
+        return "True" if v else "False"
+    if dtype.startswith("complex"):
+        return f"np.{dtype}(complex({v.real!r}, {v.imag!r}))"
+    if dtype.startswith("float"):
+        v = float(v)
+        s = "np.nan" if v != v else ("np.inf" if v == np.inf else ("-np.inf" if v == -np.inf else repr(v)))
+        return s if dtype == "float64" else f"np.{dtype}({s})"
+    s = repr(int(v))
+    return s if dtype == "int64" else f"np.{dtype}({s})"
+
+
+def _extreme(dtype: str, kind: str) -> str:
+    """Initial accumulator of a max (``kind="max"``) or min reduction."""
+    if dtype == "bool":
+        return "False" if kind == "max" else "True"
+    if dtype.startswith("float"):
+        return literal(-np.inf if kind == "max" else np.inf, dtype)
+    info = np.iinfo(dtype)
+    return literal(info.min if kind == "max" else info.max, dtype)
+
+
+def _shape_entry(shp, j):
+    """How to read entry ``j`` of a shape vector ``shp``: ``(var_or_None, how, arg)``."""
+    vals = static_values(shp)
+    if vals is not None and j < len(vals) and vals[j] is not None:
+        return (None, "lit", vals[j])
+    if shp.owner is not None and isinstance(shp.owner.op, MakeVector):
+        return (shp.owner.inputs[j], "scalar", None)
+    if shp.owner is not None and isinstance(shp.owner.op, Shape):
+        return (shp.owner.inputs[0], "shape", j)
+    return (shp, "elem", j)
+
+
+class Leaf:
+    """An input of a fused loop, read through views: ``base`` indexed by loop dims (``None`` → index 0)."""
+
+    def __init__(self, var, loop_dims):
+        sizes = []
+        while var.owner is not None:
+            op = var.owner.op
+            if isinstance(op, DimShuffle):
+                x = var.owner.inputs[0]
+                new = [None] * x.ndim
+                for j, o in enumerate(op.new_order):
+                    if o != "x":
+                        new[o] = loop_dims[j]
+                var, loop_dims = x, new
+            elif isinstance(op, BroadcastTo):
+                x, shp = var.owner.inputs
+                extra = var.ndim - x.ndim
+                sizes += [(d, _shape_entry(shp, j)) for j, d in enumerate(loop_dims) if d is not None]
+                var, loop_dims = x, [None if x.type.shape[k] == 1 else loop_dims[k + extra]
+                                     for k in range(x.ndim)]
+            else:
+                break
+        loop_dims = [None if s == 1 else d for s, d in zip(var.type.shape, loop_dims)]
+        sizes += [(d, (var, "shape", k)) for k, d in enumerate(loop_dims) if d is not None]
+        self.base = var
+        self.idx = loop_dims
+        self.sizes = sizes
+
+    def reads(self):
+        out = [self.base]
+        out += [src[0] for _, src in self.sizes if src[0] is not None]
+        return out
+
+
+class FusedLoop:
+    """One loop nest: ``members`` (fusable nodes in topological order) computing ``body_var``, then
+    optionally ``reduce`` (a Reduce node over ``body_var``)."""
+
+    def __init__(self, members, body_var, reduce=None):
+        self.members = members
+        self.body_var = body_var
+        self.reduce = reduce
+        self.out = reduce.outputs[0] if reduce is not None else body_var
+        produced = {id(m.outputs[0]) for m in members}
+        nd = body_var.ndim
+        self.leaves: dict[int, Leaf] = {}
+        wanted = [i for m in members for i in m.inputs] if members else [body_var]
+        for v in wanted:
+            if id(v) not in produced and id(v) not in self.leaves:
+                self.leaves[id(v)] = Leaf(v, list(range(nd)))
+
+    @property
+    def outputs(self):
+        return [self.out]
+
+    def reads(self):
+        return [v for leaf in self.leaves.values() for v in leaf.reads()]
+
+    def _size(self, d, ctx) -> str:
+        static = self.body_var.type.shape[d]
+        if static is not None:
+            return str(static)
+        for leaf in self.leaves.values():
+            for dim, (var, how, arg) in leaf.sizes:
+                if dim != d:
+                    continue
+                if how == "lit":
+                    return str(arg)
+                name = ctx.ref(var)
+                if how == "scalar":
+                    return f"np.int64({name})"
+                if how == "shape":
+                    return f"{name}.shape[{arg}]"
+                return f"{name}[{arg}]"
+        raise NotImplementedError(f"numba backend: cannot find the run-time size of axis {d} of "
+                                  f"{self.body_var}")
+
+    def _read(self, var, scal, ctx) -> str:
+        if id(var) in scal:
+            return scal[id(var)]
+        leaf = self.leaves[id(var)]
+        name = ctx.ref(leaf.base)
+        if leaf.base.ndim == 0:
+            return name
+        return f"{name}[{', '.join('0' if d is None else f'i{d}' for d in leaf.idx)}]"
+
+    def emit(self, ctx) -> list[str]:
+        nd = self.body_var.ndim
+        pre, body, post = [], [], []
+        sizes = []
+        for d in range(nd):
+            s = self._size(d, ctx)
+            if not s.isdigit():
+                name = ctx.tmp("n")
+                pre.append(f"{name} = {s}")
+                s = name
+            sizes.append(s)
+        scal: dict[int, str] = {}
+        for m in self.members:
+            args = [self._read(i, scal, ctx) for i in m.inputs]
+            expr = scalar_expr_for(m.op)(m, args)
+            t = ctx.tmp("s")
+            body.append(f"{t} = {convert(m.outputs[0].dtype, expr)}")
+            scal[id(m.outputs[0])] = t
+        val = self._read(self.body_var, scal, ctx)
+        out = ctx.ref(self.out)
+        out_dtype = self.out.dtype
+        if self.reduce is None:
+            if nd == 0:
+                body.append(f"{out} = {convert(out_dtype, val)}")
+            else:
+                pre.append(f"{out} = np.empty(({', '.join(sizes)},), dtype={np_dtype(out_dtype)})")
+                body.append(f"{out}[{', '.join(f'i{d}' for d in range(nd))}] = {val}")
+        else:
+            self._emit_reduce(val, sizes, out, pre, body, post, ctx)
+        lines = list(pre)
+        indent = ""
+        for d in range(nd):
+            lines.append(f"{indent}for i{d} in range({sizes[d]}):")
+            indent += "    "
+        lines += [indent + b for b in body]
+        return lines + post
+
+    def _emit_reduce(self, val, sizes, out, pre, body, post, ctx):
+        kind, axes = self.reduce.op.kind, self.reduce.op.axis
+        dtype = self.out.dtype
+        kept = [d for d in range(self.body_var.ndim) if d not in axes]
+        if kind in ("sum", "prod"):
+            acc_dtype = "float64" if dtype in ("float32", "float16") and not kept else dtype
+            init = literal(0 if kind == "sum" else 1, acc_dtype)
+        elif kind in ("max", "min"):
+            init = _extreme(dtype, kind)
+        else:
+            init = "True" if kind == "all" else "False"
+        v = ctx.tmp("r")
+        body.append(f"{v} = {val}")
+        if not kept:
+            acc = ctx.tmp("acc")
+            pre.append(f"{acc} = {init}")
+            target = acc
+        else:
+            shape = ", ".join(sizes[d] for d in kept)
+            pre.append(f"{out} = np.full(({shape},), {init}, dtype={np_dtype(dtype)})")
+            target = f"{out}[{', '.join(f'i{d}' for d in kept)}]"
+        body.append(f"{target} = {_combine(kind, target, v)}")
+        if not kept:
+            post.append(f"{out} = {convert(dtype, acc)}")
+
+
+def _combine(kind: str, acc: str, v: str) -> str:
+    if kind == "sum":
+        return f"{acc} + {v}"
+    if kind == "prod":
+        return f"{acc} * {v}"
+    if kind == "max":  # NaN propagates as in numpy
+        return f"{v} if ({v} > {acc} or {v} != {v}) else {acc}"
+    if kind == "min":
+        return f"{v} if ({v} < {acc} or {v} != {v}) else {acc}"
+    if kind == "all":
+        return f"{acc} and ({v} != 0)"
+    return f"{acc} or ({v} != 0)"
+
+
+def is_fusable(node) -> bool:
+    return scalar_expr_for(node.op) is not None and len(node.outputs) == 1
+
+
+def _pattern(var):
+    return tuple(s == 1 for s in var.type.shape)
+
+
+def grow(members: dict, pattern, clients, outputs: set, taken: set):
+    """Absorb producers whose every client is already in ``members`` (fixpoint), same broadcast pattern."""
+    changed = True
+    while changed:
+        changed = False
+        for m in list(members.values()):
+            for u in m.inputs:
+                p = u.owner
+                if p is None or id(p) in members or id(p) in taken or not is_fusable(p):
+                    continue
+                if isinstance(u, Constant) or id(u) in outputs or _pattern(u) != pattern:
+                    continue
+                if all(c != "output" and id(c) in members for c, _ in clients.get(id(u), [])):
+                    members[id(p)] = p
+                    changed = True
+    return members

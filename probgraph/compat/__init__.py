@@ -1,0 +1,1 @@
+"""Compatibility namespaces that let code written for other libraries run on probgraph (``compat.theano``)."""

@@ -1,0 +1,11 @@
+"""Distributions (PyMC's names and parameterisations), their transforms and ``logp``/``logcdf``."""
+
+from probgraph.distributions import transforms
+from probgraph.distributions.continuous import *  # noqa: F403
+from probgraph.distributions.continuous import __all__ as _continuous
+from probgraph.distributions.dist_math import ParameterValueError, check_parameters
+from probgraph.distributions.distribution import (Continuous, CustomDist, DiracDelta, Discrete,
+                                                  Distribution, RandomVariable, logcdf, logp)
+
+__all__ = ["transforms", "Distribution", "Continuous", "Discrete", "RandomVariable", "CustomDist",
+           "DiracDelta", "logp", "logcdf", "check_parameters", "ParameterValueError", *_continuous]
