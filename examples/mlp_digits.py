@@ -57,10 +57,15 @@ class LogisticRegression:
         self.log_p_y_given_x = pt.nnet.log_softmax(logits)  # log(softmax) without underflow
         self.y_pred = pt.argmax(self.p_y_given_x, axis=1)
         self.params = [self.W, self.b]
+        self.n_out = n_out
 
     def negative_log_likelihood(self, y):
-        """Mean of ``-log P(y_i | x_i)`` over the minibatch: pick entry ``y_i`` of each row ``i``."""
-        return -pt.mean(self.log_p_y_given_x[pt.arange(y.shape[0]), y])
+        """Mean of ``-log P(y_i | x_i)`` over the minibatch: entry ``y_i`` of each row ``i``.
+
+        The tutorial's ``log_p[arange(n), y]``, written as a one-hot mask that fuses into one loop.
+        """
+        one_hot = pt.eq(y.dimshuffle(0, "x"), pt.arange(self.n_out))
+        return -pt.mean(pt.sum(pt.switch(one_hot, self.log_p_y_given_x, 0), axis=1))
 
     def errors(self, y):
         """The fraction of the minibatch that is misclassified."""

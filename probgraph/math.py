@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 import probgraph.tensor as pt
 from probgraph.tensor import linalg as _linalg
 from probgraph.tensor import nnet as _nnet
@@ -24,7 +22,7 @@ __all__ = ["abs", "and_", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "a
            "erfcinv", "erfinv", "exp", "expand_dims", "expit", "expm1", "extract_diag", "eye",
            "flatten", "floor", "full", "full_like", "gamma", "gammaln", "ge", "gt", "identity",
            "invlogit", "invprobit", "isinf", "isnan", "le", "log", "log1mexp", "log1p", "log1pexp",
-           "log_ndtr", "log_sigmoid", "log_softmax", "logaddexp", "logbern", "logdiffexp", "logit",
+           "log_ndtr", "log_sigmoid", "log_softmax", "logaddexp", "logdiffexp", "logit",
            "logsumexp", "lt", "matmul", "matrix_inverse", "max", "maximum", "mean", "min", "minimum",
            "ndtr", "ndtri", "neq", "ones", "ones_like", "or_", "outer", "power", "probit", "prod",
            "reshape", "round", "sgn", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus", "sqr",
@@ -52,11 +50,6 @@ def invprobit(x):
     return ndtr(x)
 
 
-def logbern(log_p):
-    """``log(Bernoulli(p))`` draw-free helper of PyMC: ``log_p`` where ``log_p`` is finite."""
-    return log_p
-
-
 def extract_diag(x):
     """The diagonal of a matrix."""
     return diag(x)
@@ -66,5 +59,3 @@ def trace(x):
     """The sum of a matrix's diagonal."""
     return pt.sum(diag(x))
 
-
-_ = np  # numpy is used by docstrings of the re-exported functions

@@ -246,7 +246,7 @@ class PatternRewriter:
     >>> import probgraph.tensor as pt
     >>> rule = PatternRewriter((pt.log, (pt.add, 1, "x")), (pt.log1p, "x"), name="log1p")
     >>> x = pt.dvector("x")
-    >>> rule(pt.log(1 + x).owner)[0].owner.op
+    >>> print(rule(pt.log(1 + x).owner)[0].owner.op)
     log1p
     """
 
@@ -519,7 +519,7 @@ def rewrite(graph: Graph, rules: Sequence[Callable], max_passes: int = 10, merge
     >>> x = pt.dvector("x")
     >>> g = rewrite(Graph([x], [pt.log(1 + x)]),
     ...             [PatternRewriter((pt.log, (pt.add, 1, "x")), (pt.log1p, "x"))])
-    >>> g.outputs[0].owner.op
+    >>> print(g.outputs[0].owner.op)
     log1p
     """
     outs = rewrite_outputs(graph.outputs, rules, graph.inputs, max_passes, merge, fit, on_error, counts)

@@ -51,7 +51,7 @@ def rewrite_graph(graph: Graph, mode: str = "numba", fuse: bool | None = None,
     >>> import probgraph.tensor as pt
     >>> x = pt.dvector("x")
     >>> g = rewrite_graph(Graph([x], [pt.log(1 + pt.exp(x))]))
-    >>> g.outputs[0].owner.op
+    >>> print(g.outputs[0].owner.op)
     softplus
     """
     for name, rules in PHASES:
@@ -68,14 +68,15 @@ def rewrite_pregrad(cost: Variable, wrt: Sequence[Variable], blockers: Sequence[
     """Stabilise ``cost`` before it is differentiated, keeping ``wrt`` (and ``blockers``) untouched.
 
     Runs folding, useless-op removal, canonicalisation and stabilisation (not ``Identity``/``StopGradient``
-    removal, which matter to ``grad``). If a rewrite would make ``cost`` independent of one of ``wrt`` it
-    depended on (``x - x`` → 0), the original cost is returned, so ``grad`` reports the same connectivity.
+    removal or ``x - x`` → 0, which matter to ``grad``). If the rewritten cost no longer depends on one of
+    ``wrt`` that the original depended on, the original cost is returned, so ``grad`` reports the same
+    connectivity.
 
     Examples
     --------
     >>> import probgraph.tensor as pt
     >>> x = pt.dscalar("x")
-    >>> rewrite_pregrad(pt.log(1 + pt.exp(x)), [x]).owner.op
+    >>> print(rewrite_pregrad(pt.log(1 + pt.exp(x)), [x]).owner.op)
     softplus
     """
     wrt = list(wrt)

@@ -96,17 +96,22 @@ def constant_folding(node):
 
 @node_rewriter("add", "sub", "mul", "true_divide", "power")
 def useless_arith(node):
-    """``x + 0``, ``0 + x``, ``x - 0``, ``x * 1``, ``1 * x``, ``x / 1``, ``x ** 1`` → ``x``; ``x - x`` → zeros."""
+    """``x + 0``, ``0 + x``, ``x - 0``, ``x * 1``, ``1 * x``, ``x / 1``, ``x ** 1`` → ``x``."""
     name = node.op.scalar_op.name
     a, b = node.inputs
-    if name == "sub" and a is b:
-        return [tm.zeros_like(a, dtype=node.outputs[0].dtype)]
     neutral = 0 if name in ("add", "sub") else 1
     if _value_is(b, neutral):
         return [a]
     if name in ("add", "mul") and _value_is(a, neutral):
         return [b]
     return None
+
+
+@node_rewriter(tm.sub)
+def sub_self(node):
+    """``x - x`` → zeros of the same shape and dtype (after grad only: it disconnects ``x``)."""
+    a, b = node.inputs
+    return [tm.zeros_like(a, dtype=node.outputs[0].dtype)] if a is b else None
 
 
 @node_rewriter(tm.neg)
@@ -205,5 +210,6 @@ def remove_identity(node):
 FOLD = [constant_folding]
 USELESS = [useless_arith, neg_neg, useless_switch, dimshuffle_rules, useless_cast, useless_reshape,
            shape_of_static, shape_of_elementwise]
-#: only after differentiation (in ``function``): these ops matter to ``grad``
-AFTER_GRAD = [remove_identity]
+#: only after differentiation (in ``function``): ``grad`` needs Identity/StopGradient, and ``x - x`` → 0 would
+#: disconnect ``x``
+AFTER_GRAD = [remove_identity, sub_self]

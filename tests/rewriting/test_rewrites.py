@@ -8,7 +8,7 @@ import probgraph as pg
 import probgraph.tensor as pt
 from probgraph.backends.python import compile_graph
 from probgraph.graph.fg import Graph
-from probgraph.graph.rewrite import op_name, rewrite
+from probgraph.graph.rewrite import rewrite
 from probgraph.rewriting import FOLD, USELESS, rewrite_graph, rewrite_pregrad
 from probgraph.tensor.math import Cast
 from probgraph.tensor.shape import DimShuffle, Reshape, Shape
@@ -17,7 +17,8 @@ pytestmark = pytest.mark.filterwarnings("error::probgraph.graph.rewrite.RewriteW
 
 
 def ops(graph):
-    return [op_name(n.op) for n in graph.apply_nodes]
+    """Op names: the scalar op of elementwise nodes, ``Sum``/``Max`` for reductions, else the class."""
+    return [str(n.op).split("{")[0] for n in graph.apply_nodes]
 
 
 def dv(name="x"):
@@ -141,7 +142,8 @@ CANON_CASES = [
     ("neg_add", lambda x, y: (-y) + x, ["sub"], ["neg", "add"]),
     ("sub_neg", lambda x, y: x - (-y), ["add"], ["neg", "sub"]),
     ("neg_sub", lambda x, y: -(x - y), ["sub"], ["neg"]),
-    ("mul_minus_one", lambda x, y: x * -1 + y, ["neg"], ["mul"]),
+    ("mul_minus_one", lambda x, y: x * -1, ["neg"], ["mul"]),
+    ("mul_minus_one_add", lambda x, y: x * -1 + y, ["sub"], ["mul", "neg", "add"]),
     ("gather_add", lambda x, y: (x + 1.0) + 2.0, ["add"], []),
     ("gather_mul", lambda x, y: (x * 2.0) * 3.0, ["mul"], []),
 ]
@@ -244,8 +246,8 @@ def test_stabilize_extreme_values(case, mode):
     good = pg.function(inputs, out, mode=mode)(*values)
     expect = ref(*values)
     assert np.all(np.isfinite(good)), good
-    np.testing.assert_allclose(good, expect, rtol=1e-9)
-    assert not np.allclose(naive, expect, rtol=1e-9)
+    np.testing.assert_allclose(good, expect, rtol=1e-9, atol=0)
+    assert not np.allclose(naive, expect, rtol=1e-9, atol=0)
 
 
 def test_log_sum_exp_is_not_applied_to_its_own_output():
@@ -253,7 +255,7 @@ def test_log_sum_exp_is_not_applied_to_its_own_output():
     counts = {}
     g = rewrite_graph(Graph([x], [pt.logsumexp(x), pt.nnet.log_softmax(x)]), counts=counts)
     assert "log_sum_exp" not in counts
-    assert ops(g).count("Max") == 2  # logsumexp guards isinf, log_softmax isfinite: not merged
+    assert ops(g).count("Max") == 1  # merged
 
 
 def test_float32_stays_float32(rng):
