@@ -6,6 +6,8 @@ Writing ``x + (-y)`` as ``x - y`` puts expressions in the form the stabilising p
 
 from __future__ import annotations
 
+import numpy as np
+
 from probgraph.graph.rewrite import PatternRewriter, named
 from probgraph.rewriting.basic import is_constant
 from probgraph.tensor import math as tm
@@ -13,11 +15,18 @@ from probgraph.tensor import math as tm
 _c1 = named("c1", constraint=is_constant)
 _c2 = named("c2", constraint=is_constant)
 
-add_neg_to_sub = PatternRewriter((tm.add, "x", (tm.neg, "y")), (tm.sub, "x", "y"),
+
+def _signed(b) -> bool:
+    """Negation wraps around for unsigned integers: only rewrite signed and float operands."""
+    return all(np.dtype(v.dtype).kind in "fic" for v in b.values())
+
+
+add_neg_to_sub = PatternRewriter((tm.add, "x", (tm.neg, "y")), (tm.sub, "x", "y"), constraint=_signed,
                                  name="add_neg_to_sub")
-sub_neg_to_add = PatternRewriter((tm.sub, "x", (tm.neg, "y")), (tm.add, "x", "y"),
+sub_neg_to_add = PatternRewriter((tm.sub, "x", (tm.neg, "y")), (tm.add, "x", "y"), constraint=_signed,
                                  name="sub_neg_to_add")
-neg_sub = PatternRewriter((tm.neg, (tm.sub, "x", "y")), (tm.sub, "y", "x"), name="neg_sub")
+neg_sub = PatternRewriter((tm.neg, (tm.sub, "x", "y")), (tm.sub, "y", "x"), constraint=_signed,
+                          name="neg_sub")
 mul_minus_one = PatternRewriter((tm.mul, "x", -1), (tm.neg, "x"), name="mul_minus_one")
 
 

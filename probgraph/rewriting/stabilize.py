@@ -14,6 +14,7 @@ from probgraph.graph.rewrite import PatternRewriter, node_rewriter
 from probgraph.tensor import math as tm
 from probgraph.tensor.reduce import Reduce, logsumexp
 from probgraph.tensor.shape import DimShuffle
+from probgraph.tensor.type import is_float
 
 _SQRT2 = float(np.sqrt(2.0))
 _LOG2 = float(np.log(2.0))
@@ -98,7 +99,8 @@ LOG_RULES = [
     _rule((tm.log, (tm.sigmoid, "x")), (tm.neg, (tm.softplus, (tm.neg, "x"))), "log_sigmoid"),
     _rule((tm.log, (tm.sub, 1, (tm.sigmoid, "x"))), (tm.neg, (tm.softplus, "x")), "log_1m_sigmoid"),
     _rule((tm.log, (tm.add, 1, "x")), (tm.log1p, "x"), "log1p"),
-    _rule((tm.log, (tm.sub, 1, "x")), (tm.log1p, (tm.neg, "x")), "log_1m"),
+    PatternRewriter((tm.log, (tm.sub, 1, "x")), (tm.log1p, (tm.neg, "x")), name="log_1m",
+                    constraint=lambda b: is_float(b["x"].dtype)),  # -x wraps for unsigned ints
     _rule((tm.log, (tm.exp, "x")), "x", "log_exp"),
     _rule((tm.log, (tm.erfc, "x")), _log_erfc, "log_erfc"),
     _rule((tm.log, (tm.ndtr, "x")), (tm.log_ndtr, "x"), "log_ndtr"),

@@ -24,7 +24,7 @@ class _HalfT:
     def logcdf(self, x):
         return np.log(2 * self.t.cdf(x) - 1)
 
-    def rvs(self, size, random_state):
+    def rvs(self, size=None, random_state=None):
         return np.abs(self.t.rvs(size=size, random_state=random_state))
 
     def cdf(self, x):
@@ -48,7 +48,7 @@ class _Kumaraswamy:
     def logcdf(self, x):
         return np.log(self.cdf(x))
 
-    def rvs(self, size, random_state):
+    def rvs(self, size=None, random_state=None):
         u = random_state.uniform(size=size)
         return (1 - (1 - u) ** (1 / self.b)) ** (1 / self.a)
 
@@ -96,9 +96,14 @@ CASES = [
      lambda b, kappa, mu: st.laplace_asymmetric(kappa, loc=mu, scale=1 / b), True, None),
 ]
 IDS = [c[0].__name__ for c in CASES]
-# parameters that must be positive, per family (for the invalid-parameter tests)
-POSITIVE = {"sigma", "b", "s", "lam", "beta", "alpha", "nu", "kappa", "a", "m"}
-SIGNED_ALPHA = {"SkewNormal"}
+# a constrained parameter of each family (for the invalid-parameter tests)
+CONSTRAINED = {"Normal": "sigma", "HalfNormal": "sigma", "TruncatedNormal": "upper", "StudentT": "nu",
+               "HalfStudentT": "sigma", "Cauchy": "beta", "HalfCauchy": "beta", "Laplace": "b",
+               "Logistic": "s", "Exponential": "lam", "Gamma": "alpha", "InverseGamma": "beta",
+               "Weibull": "alpha", "LogNormal": "sigma", "Beta": "beta", "Kumaraswamy": "a",
+               "Uniform": "upper", "VonMises": "kappa", "SkewNormal": "sigma", "ExGaussian": "nu",
+               "Pareto": "m", "ChiSquared": "nu", "Wald": "lam", "Gumbel": "beta",
+               "AsymmetricLaplace": "kappa"}
 
 
 def _params(ranges, rng, shape=()):
@@ -129,22 +134,16 @@ def test_logp_outside_support_is_minus_inf(case, rng):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_invalid_parameters(case, rng):
-    family, ranges, _, _, _ = case
-    bad = [k for k in ranges if k in POSITIVE and not (k == "alpha" and family.__name__ in SIGNED_ALPHA)]
-    if family is D.Uniform or family is D.TruncatedNormal:
-        bad = ["upper"]
-    if not bad:
-        pytest.skip("no constrained parameter")
+    family, ranges, ref, _, _ = case
     params = _params(ranges, rng)
-    value = ref_value = float(np.mean(list(params.values()))) if family is not D.Beta else 0.5
-    name = bad[0]
-    invalid = -1.0 if name != "upper" else params.get("lower", 0.0) - 1.0
-    # symbolic parameter: -inf at run time
+    value = ref(**params).rvs(random_state=rng)
+    name = CONSTRAINED[family.__name__]
+    invalid = -1.0 if name != "upper" else params["lower"] - 1.0
+    # symbolic parameter: -inf at run time, finite for the valid value
     sym = pt.dscalar(name)
     rv = family.dist(**{**params, name: sym})
-    out = D.logp(rv, ref_value).eval({sym: invalid})
-    assert out == -np.inf
-    assert np.isfinite(D.logp(rv, value).eval({sym: params[name]})) or family is not D.Normal
+    assert D.logp(rv, value).eval({sym: invalid}) == -np.inf
+    assert np.isfinite(D.logp(rv, value).eval({sym: params[name]}))
     # constant parameter known to be invalid: an error when the variable is built
     with pytest.raises(ParameterValueError, match="invalid parameter"):
         family.dist(**{**params, name: invalid})

@@ -372,3 +372,12 @@ def test_pipeline_on_a_gradient_graph(rng):
     # far in the tails the rewritten log-density stays finite
     vals[0] = np.array([300.0, -300.0, 300.0])
     assert np.all(np.isfinite(run(after, *vals)[0]))
+
+
+def test_unsigned_negation_is_not_rewritten():
+    x, y = pt.tensor("x", dtype="uint8", shape=(None,)), pt.tensor("y", dtype="uint8", shape=(None,))
+    vals = [np.array([1, 200], dtype="uint8"), np.array([3, 100], dtype="uint8")]
+    for out in (pt.log(1 - x), pt.cast(x, "float64") + (-y)):
+        before = Graph([x, y], [out])
+        after = rewrite_graph(before)
+        np.testing.assert_array_equal(run(after, *vals)[0], run(before, *vals)[0])
