@@ -9,3 +9,8 @@ from probgraph.distributions.distribution import (Continuous, CustomDist, DiracD
 
 __all__ = ["transforms", "Distribution", "Continuous", "Discrete", "RandomVariable", "CustomDist",
            "DiracDelta", "logp", "logcdf", "check_parameters", "ParameterValueError", *_continuous]
+
+from probgraph.distributions.discrete import *  # noqa: E402,F403
+from probgraph.distributions.discrete import __all__ as _discrete  # noqa: E402
+
+__all__ += _discrete

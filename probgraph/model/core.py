@@ -38,6 +38,8 @@ def modelcontext(model: Model | None = None) -> Model:
 def _fmt(shape) -> str:
     if shape is None:
         return "?"
+    if np.ndim(shape) == 0 and not isinstance(shape, Variable):
+        shape = (shape,)
     return format_shape(tuple(s if isinstance(s, (int, np.integer, type(None))) else None for s in shape))
 
 

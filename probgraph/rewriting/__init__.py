@@ -17,8 +17,17 @@ from probgraph.rewriting.canonicalize import CANONICALIZE
 from probgraph.rewriting.specialize import SPECIALIZE
 from probgraph.rewriting.stabilize import STABILIZE
 
-__all__ = ["rewrite_graph", "rewrite_pregrad", "PHASES", "FOLD", "USELESS", "AFTER_GRAD", "CANONICALIZE",
-           "STABILIZE", "SPECIALIZE"]
+__all__ = [
+    "AFTER_GRAD",
+    "CANONICALIZE",
+    "FOLD",
+    "PHASES",
+    "SPECIALIZE",
+    "STABILIZE",
+    "USELESS",
+    "rewrite_graph",
+    "rewrite_pregrad",
+]
 
 BASE = FOLD + USELESS
 #: (name, rules) in the order the pipeline runs them; every phase also folds, removes useless ops and merges

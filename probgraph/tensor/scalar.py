@@ -48,6 +48,12 @@ class ScalarOp:
         """The numpy result dtype of this op on arrays of ``dtypes``."""
         if self.fixed_out_dtype is not None:
             return self.fixed_out_dtype
+        cache = self.__dict__.setdefault("_dtype_cache", {})
+        if dtypes not in cache:
+            cache[dtypes] = self._infer_output_dtype(*dtypes)
+        return cache[dtypes]
+
+    def _infer_output_dtype(self, *dtypes: str) -> str:
         with np.errstate(all="ignore"):
             dummies = [np.ones(1, dtype=d) for d in dtypes]
             try:

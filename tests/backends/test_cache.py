@@ -16,7 +16,7 @@ SCRIPT = textwrap.dedent("""
     import numpy as np, probgraph as pg, probgraph.tensor as pt
     x = pt.dvector("x")
     t0 = time.perf_counter()
-    f = pg.function([x], [(pt.exp(x) * {c} + pt.log1p(x * x)).sum(), pt.sigmoid(x)])
+    f = pg.function([x], [(pt.{fn}(x) * {c} + pt.log1p(x * x)).sum(), pt.sigmoid(x)])
     dt = time.perf_counter() - t0
     kernel = f.thunk.kernel
     hits = sum(kernel.stats.cache_hits.values())
@@ -25,9 +25,9 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def _run(tmp_path, c=2.5, procs=1):
+def _run(tmp_path, c=2.5, procs=1, fn="exp"):
     env = dict(os.environ, PROBGRAPH_COMPILEDIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    code = SCRIPT.format(c=c)
+    code = SCRIPT.format(c=c, fn=fn)
     ps = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
           for _ in range(procs)]
     outs = []
@@ -46,7 +46,9 @@ def test_fresh_process_hits_disk_cache(tmp_path):
     assert second[3] == first[3]
     assert second[0] < first[0]
     assert len(list((tmp_path / "numba").glob("pg_*.py"))) == 1
-    (other,) = _run(tmp_path, c=3.5)  # a changed graph: a new source file, a compile
+    (data,) = _run(tmp_path, c=3.5)  # only a constant's value changed: same kernel, no compile
+    assert data[2] == 0 and data[3] != first[3]
+    (other,) = _run(tmp_path, fn="sin")  # a changed graph: a new source file, a compile
     assert other[2] >= 1
     assert len(list((tmp_path / "numba").glob("pg_*.py"))) == 2
 

@@ -5,20 +5,27 @@ import warnings
 import numpy as np
 import pytest
 
+import probgraph.rewriting  # noqa: F401  (registers the value views used by scalar_constant)
 import probgraph.tensor as pt
 from probgraph.backends.python import compile_graph
 from probgraph.graph.basic import Apply
 from probgraph.graph.fg import Graph
 from probgraph.graph.op import Op
-from probgraph.graph.rewrite import (PatternRewriter, RewriteWarning, match, merge, named, node_rewriter,
-                                     op_name, rewrite, scalar_constant)
+from probgraph.graph.rewrite import (
+    PatternRewriter,
+    RewriteWarning,
+    match,
+    merge,
+    named,
+    node_rewriter,
+    op_name,
+    rewrite,
+    scalar_constant,
+)
 from probgraph.tensor.math import Cast
 from probgraph.tensor.reduce import Reduce
 
 pytestmark = pytest.mark.filterwarnings("error::probgraph.graph.rewrite.RewriteWarning")
-
-import probgraph.rewriting  # noqa: E402,F401  (registers the value views used by scalar_constant)
-
 
 def ops(graph):
     return [op_name(n.op) for n in graph.apply_nodes]

@@ -681,20 +681,10 @@ def _stirling_correction(x):
 
 
 @_jit
-def betaln(a, b):
-    """``log|B(a, b)|``.
-
-    For large arguments the Stirling terms are combined before the logs are taken (as R's
-    ``lbeta``), which avoids the cancellation of ``lgamma(a) + lgamma(b) - lgamma(a + b)``.
-    """
-    a = float(a)
-    b = float(b)
-    if a != a or b != b:
-        return _NAN
-    p = min(a, b)
-    q = max(a, b)
+def _betaln_noninteger(p, q):
+    """log|B(p, q)| for p <= q, neither a non-positive integer (nan excluded)."""
     if q == _INF:
-        return -_INF if p > 0 else _INF
+        return _NAN if p == _INF else (-_INF if p > 0 else _INF)
     if p >= 10.0:
         corr = _stirling_correction(p) + _stirling_correction(q) - _stirling_correction(p + q)
         return (-0.5 * math.log(q) + _LN_SQRT_2PI + corr + (p - 0.5) * math.log(p / (p + q))
@@ -704,6 +694,34 @@ def betaln(a, b):
         return (math.lgamma(p) + corr + p - p * math.log(p + q)
                 + (q - 0.5) * math.log1p(-p / (p + q)))
     return math.lgamma(p) + math.lgamma(q) - math.lgamma(p + q)
+
+
+@_jit
+def _betaln_pole(n, b):
+    """log|B(n, b)| for a non-positive integer n: finite only as the limit for an integer b with
+    ``1 - n - b > 0``, where ``|B(n, b)| = B(1 - n - b, b)`` (scipy/cephes' ``lbeta_negint``)."""
+    if n > -1e9 and b == np.floor(b) and 1.0 - n - b > 0:
+        c = 1.0 - n - b
+        return _betaln_noninteger(min(b, c), max(b, c))
+    return _INF
+
+
+@_jit
+def betaln(a, b):
+    """``log|B(a, b)|`` with scipy's values at the poles.
+
+    For large arguments the Stirling terms are combined before the logs are taken (as R's
+    ``lbeta``), which avoids the cancellation of ``lgamma(a) + lgamma(b) - lgamma(a + b)``.
+    """
+    a = float(a)
+    b = float(b)
+    if a <= 0 and a == np.floor(a):
+        return _betaln_pole(a, b)
+    if b <= 0 and b == np.floor(b):
+        return _betaln_pole(b, a)
+    if a != a or b != b:
+        return _NAN
+    return _betaln_noninteger(min(a, b), max(a, b))
 
 
 # --------------------------------------------------------------------- modified Bessel functions
