@@ -4,9 +4,16 @@ __version__ = "0.1.0"
 
 from probgraph.config import config
 from probgraph.graph.printing import debugprint
-from probgraph.compile import function, Function
+from probgraph.compile import Function, function
 from probgraph.tensor.grad import grad, hessian, jacobian, verify_grad
 from probgraph.tensor.variable import shared
+from probgraph.tensor.scan import scan, until
+from probgraph import math
+from probgraph.model import (Data, Deterministic, Model, Potential, SamplingError, modelcontext,
+                             set_data)
+from probgraph.distributions import *  # noqa: F403
+from probgraph.distributions import transforms
+from probgraph.predictive import draw, sample_posterior_predictive, sample_prior_predictive
+from probgraph.samplers.model_sampling import HMC, NUTS, sample
 
 dprint = debugprint
-from probgraph.tensor.scan import scan, until

@@ -7,7 +7,7 @@ import numpy as np
 from probgraph.distributions.distribution import RandomVariable
 from probgraph.graph.basic import Constant, Variable, toposort
 
-__all__ = ["draw", "forward_values", "sample_prior_predictive", "sample_posterior_predictive"]
+__all__ = ["draw", "forward_values", "sample_posterior_predictive", "sample_prior_predictive"]
 
 
 def _leaf(v: Variable):
@@ -38,7 +38,7 @@ def forward_values(outputs, givens: dict, rng: np.random.Generator) -> list:
     return [np.asarray(values[id(o)]) if id(o) in values else np.asarray(_leaf(o)) for o in outputs]
 
 
-def draw(vars, draws: int = 1, random_seed=None, givens: dict | None = None):  # noqa: A002
+def draw(vars, draws: int = 1, random_seed=None, givens: dict | None = None):
     """Draw values of random variables (or expressions of them), as PyMC's ``pm.draw``.
 
     Returns one array per variable (a list if ``vars`` is a list); ``draws > 1`` adds a leading axis.

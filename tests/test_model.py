@@ -202,9 +202,8 @@ def test_observed_nan_is_an_error():
 
 
 def test_invalid_constant_parameter_names_the_variable():
-    with Model():
-        with pytest.raises(ParameterValueError, match="Normal 'x'.*sigma > 0"):
-            D.Normal("x", 0.0, -1.0)
+    with Model(), pytest.raises(ParameterValueError, match="Normal 'x'.*sigma > 0"):
+        D.Normal("x", 0.0, -1.0)
 
 
 def test_shape_clashes_name_all_three():

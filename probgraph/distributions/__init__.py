@@ -14,3 +14,8 @@ from probgraph.distributions.discrete import *  # noqa: E402,F403
 from probgraph.distributions.discrete import __all__ as _discrete  # noqa: E402
 
 __all__ += _discrete
+
+from probgraph.distributions.multivariate import *  # noqa: E402,F403
+from probgraph.distributions.multivariate import __all__ as _multivariate  # noqa: E402
+
+__all__ += _multivariate

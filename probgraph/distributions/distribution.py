@@ -33,9 +33,20 @@ from probgraph.graph.op import Op
 from probgraph.tensor.shape import static_values
 from probgraph.tensor.type import TensorType, format_shape, normalize_dtype
 
-__all__ = ["Distribution", "Continuous", "Discrete", "PositiveContinuous", "UnitContinuous",
-           "BoundedContinuous", "RandomVariable", "CustomDist", "DiracDelta", "logp", "logcdf",
-           "UNSET"]
+__all__ = [
+    "UNSET",
+    "BoundedContinuous",
+    "Continuous",
+    "CustomDist",
+    "DiracDelta",
+    "Discrete",
+    "Distribution",
+    "PositiveContinuous",
+    "RandomVariable",
+    "UnitContinuous",
+    "logcdf",
+    "logp",
+]
 
 
 class _Unset:

@@ -1,8 +1,25 @@
 """The model layer: ``Model`` context, Data/Deterministic/Potential, and the compiled log-density."""
 
 from probgraph.model.compiled import LogpDlogpFunction, PointFunc, SamplingError
-from probgraph.model.core import (Data, Deterministic, Model, Potential, modelcontext,
-                                  register_distribution, set_data)
+from probgraph.model.core import (
+                                  Data,
+                                  Deterministic,
+                                  Model,
+                                  Potential,
+                                  modelcontext,
+                                  register_distribution,
+                                  set_data,
+)
 
-__all__ = ["Model", "modelcontext", "Deterministic", "Potential", "Data", "set_data", "SamplingError",
-           "LogpDlogpFunction", "PointFunc", "register_distribution"]
+__all__ = [
+                                  "Data",
+                                  "Deterministic",
+                                  "LogpDlogpFunction",
+                                  "Model",
+                                  "PointFunc",
+                                  "Potential",
+                                  "SamplingError",
+                                  "modelcontext",
+                                  "register_distribution",
+                                  "set_data",
+]

@@ -7,7 +7,7 @@ import numpy as np
 import probgraph.tensor as pt
 from probgraph.graph.basic import Variable, clone_replace
 
-__all__ = ["ModelFunctions", "LogpDlogpFunction", "PointFunc", "SamplingError"]
+__all__ = ["LogpDlogpFunction", "ModelFunctions", "PointFunc", "SamplingError"]
 
 
 class SamplingError(RuntimeError, ValueError):
@@ -94,7 +94,7 @@ class ModelFunctions:
         terms.extend(zip(pots, replaced[len(rvs):]))
         return terms
 
-    def logp(self, vars=None, jacobian: bool = True, sum: bool = True):  # noqa: A002 - PyMC's name
+    def logp(self, vars=None, jacobian: bool = True, sum: bool = True):
         """The model's log-density over the value variables (a scalar, or a list of terms if not ``sum``).
 
         Examples
@@ -138,7 +138,7 @@ class ModelFunctions:
         fn = function(inputs, outs[0] if single else outs, mode=mode)
         return PointFunc(fn, inputs) if point_fn else fn
 
-    def compile_logp(self, vars=None, jacobian: bool = True, sum: bool = True, mode=None):  # noqa: A002
+    def compile_logp(self, vars=None, jacobian: bool = True, sum: bool = True, mode=None):
         """The log-density as a function of a point ``{value-variable name: value}``."""
         return self.compile_fn(self.logp(vars, jacobian, sum), mode=mode)
 

@@ -13,7 +13,7 @@ from probgraph.model.compiled import ModelFunctions
 from probgraph.tensor.type import format_shape, normalize_dtype
 from probgraph.tensor.variable import SharedVariable
 
-__all__ = ["Model", "modelcontext", "Deterministic", "Potential", "Data", "set_data", "register_distribution"]
+__all__ = ["Data", "Deterministic", "Model", "Potential", "modelcontext", "register_distribution", "set_data"]
 
 
 class _Contexts(threading.local):
