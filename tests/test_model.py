@@ -116,6 +116,7 @@ def test_jacobian_terms():
     expected = (np.log(1 / 3) + np.log(3) + y - 2 * np.log1p(np.exp(y))
                 + st.beta(2, 3).logpdf(p) + np.log(p * (1 - p)))
     np.testing.assert_allclose(f(np.array([y, z]))[0], expected)
+    assert f.expand(np.array([y, z]))["x"] == pytest.approx(x)
     no_jac = model.logp_dlogp_function(mode="python", jacobian=False)
     np.testing.assert_allclose(no_jac(np.array([y, z]))[0], np.log(1 / 3) + st.beta(2, 3).logpdf(p))
 
@@ -282,7 +283,7 @@ def test_custom_dist_in_model():
 def _numba_ready():
     try:
         from probgraph.backends.numba import compile_graph  # noqa: F401
-    except Exception:
+    except ImportError:
         return False
     return True
 

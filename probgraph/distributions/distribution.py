@@ -24,6 +24,8 @@ Adding a family is a class with ``dist``, ``rng_fn``, ``logp`` and ``support_poi
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 import probgraph.tensor as pt
@@ -310,7 +312,7 @@ class CustomDist(Distribution):
     ...     x = pg.CustomDist("x", 1.0, logp=lp)
     """
 
-    _cache: dict = {}
+    _cache: ClassVar[dict] = {}
     _custom = ("logp", "logcdf", "random", "support_point", "ndim_supp", "ndims_params", "class_name",
                "signature", "dtype")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Self
 
 import numpy as np
 
@@ -75,7 +76,7 @@ class Model(ModelFunctions):
         self.add_coords(coords or {})
 
     # ------------------------------------------------------------------ context
-    def __enter__(self) -> Model:
+    def __enter__(self) -> Self:
         _CONTEXTS.stack.append(self)
         return self
 
@@ -278,9 +279,8 @@ class Model(ModelFunctions):
         if arr.dtype == object:
             arr = arr.astype("float64")
         _check_finite(name, arr)
-        if not dtype.startswith("float"):
-            if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
-                raise ValueError(f"observed data of {name!r} must be integers for {cls.__name__}")
+        if dtype.startswith("int") and arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+            raise ValueError(f"observed data of {name!r} must be integers for {cls.__name__}")
         return pt.constant(arr.astype(dtype), name=f"{name}_observed")
 
 

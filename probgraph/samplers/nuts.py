@@ -74,7 +74,7 @@ def _logaddexp(a, b):
     return b + np.log1p(np.exp(a - b))
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, fastmath={"reassoc", "contract", "arcp", "nsz"})
 def _merge(ws, j, cur_lsw, rng):
     """Merge the subtree just completed at level ``j`` into its stored left sibling.
 
@@ -175,7 +175,7 @@ def build_subtree(logp_fn, args, metric, eps, depth, h0, q0, g0, max_energy_erro
     return True, cur_lsw, last
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, fastmath={"reassoc", "contract", "arcp", "nsz"})
 def _top_criterion(ws, side, depth):
     """U-turn checks after adding a subtree of ``depth`` on ``side`` (1 forward, 0 backward).
 
