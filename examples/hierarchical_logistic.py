@@ -69,7 +69,7 @@ def main(argv=None) -> dict:
                       model=model, progressbar=False)
     wall = time.perf_counter() - start
     summary = az.summary(idata, var_names=["mu_a", "sigma_a", "b", "a"])
-    summary.insert(0, "truth", [TRUTH["mu_a"], TRUTH["sigma_a"], TRUTH["b"], *a_true])
+    summary.insert(0, "truth", np.round([TRUTH["mu_a"], TRUTH["sigma_a"], TRUTH["b"], *a_true], 3))
     print(summary.to_string())
     n_div = int(idata.sample_stats["diverging"].sum())
     print(f"\n{args.chains} chains x {args.draws} draws (+{args.tune} tuning) in {wall:.2f} s "

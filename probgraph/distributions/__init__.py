@@ -19,3 +19,18 @@ from probgraph.distributions.multivariate import *  # noqa: E402,F403
 from probgraph.distributions.multivariate import __all__ as _multivariate  # noqa: E402
 
 __all__ += _multivariate
+
+from probgraph.distributions.mixture import *  # noqa: E402,F403
+from probgraph.distributions.mixture import __all__ as _mixture  # noqa: E402
+
+__all__ += _mixture
+
+from probgraph.distributions.timeseries import *  # noqa: E402,F403
+from probgraph.distributions.timeseries import __all__ as _timeseries  # noqa: E402
+
+__all__ += _timeseries
+
+from probgraph.distributions.censored import *  # noqa: E402,F403
+from probgraph.distributions.censored import __all__ as _censored  # noqa: E402
+
+__all__ += _censored

@@ -7,53 +7,16 @@ import scipy.stats as st
 
 import probgraph.tensor as pt
 from probgraph.distributions import transforms
-from probgraph.distributions.dist_math import (
-    LOG_2,
-    LOG_2PI,
-    LOG_PI,
-    check_parameters,
-    get_tau_sigma,
-    in_support,
-    log_diff_ndtr,
-    log_i0,
-    normal_lpdf,
-)
-from probgraph.distributions.distribution import (
-    BoundedContinuous,
-    Continuous,
-    PositiveContinuous,
-    UnitContinuous,
-)
+from probgraph.distributions.dist_math import (LOG_2, LOG_2PI, LOG_PI, check_parameters,
+                                               get_tau_sigma, in_support, log_diff_ndtr, log_i0,
+                                               normal_lpdf)
+from probgraph.distributions.distribution import (BoundedContinuous, Continuous, PositiveContinuous,
+                                                  UnitContinuous)
 
-__all__ = [
-    "AsymmetricLaplace",
-    "Beta",
-    "Cauchy",
-    "ChiSquared",
-    "ExGaussian",
-    "Exponential",
-    "Flat",
-    "Gamma",
-    "Gumbel",
-    "HalfCauchy",
-    "HalfFlat",
-    "HalfNormal",
-    "HalfStudentT",
-    "InverseGamma",
-    "Kumaraswamy",
-    "Laplace",
-    "LogNormal",
-    "Logistic",
-    "Normal",
-    "Pareto",
-    "SkewNormal",
-    "StudentT",
-    "TruncatedNormal",
-    "Uniform",
-    "VonMises",
-    "Wald",
-    "Weibull",
-]
+__all__ = ["AsymmetricLaplace", "Beta", "Cauchy", "ChiSquared", "ExGaussian", "Exponential", "Flat",
+           "Gamma", "Gumbel", "HalfCauchy", "HalfFlat", "HalfNormal", "HalfStudentT",
+           "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal", "Logistic", "Normal", "Pareto",
+           "SkewNormal", "StudentT", "TruncatedNormal", "Uniform", "VonMises", "Wald", "Weibull"]
 
 EULER_GAMMA = 0.5772156649015329
 

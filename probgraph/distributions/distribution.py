@@ -35,20 +35,9 @@ from probgraph.graph.op import Op
 from probgraph.tensor.shape import static_values
 from probgraph.tensor.type import TensorType, format_shape, normalize_dtype
 
-__all__ = [
-    "UNSET",
-    "BoundedContinuous",
-    "Continuous",
-    "CustomDist",
-    "DiracDelta",
-    "Discrete",
-    "Distribution",
-    "PositiveContinuous",
-    "RandomVariable",
-    "UnitContinuous",
-    "logcdf",
-    "logp",
-]
+__all__ = ["UNSET", "BoundedContinuous", "Continuous", "CustomDist", "DiracDelta", "Discrete",
+           "Distribution", "PositiveContinuous", "RandomVariable", "UnitContinuous", "logcdf",
+           "logp"]
 
 
 class _Unset:

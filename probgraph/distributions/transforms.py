@@ -5,33 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 import probgraph.tensor as pt
-from probgraph.distributions.dist_math import (
-    cumsum_last,
-    known_value,
-    last_axis_length,
-    matvec_last,
-)
+from probgraph.distributions.dist_math import (cumsum_last, known_value, last_axis_length,
+                                               matvec_last)
 
-__all__ = [
-    "Chain",
-    "ChainedTransform",
-    "CircularTransform",
-    "Interval",
-    "LogExpM1",
-    "LogOddsTransform",
-    "LogTransform",
-    "Ordered",
-    "SimplexTransform",
-    "SumTo1",
-    "Transform",
-    "circular",
-    "log",
-    "log_exp_m1",
-    "logodds",
-    "ordered",
-    "simplex",
-    "sum_to_1",
-]
+__all__ = ["Chain", "ChainedTransform", "CircularTransform", "Interval", "LogExpM1",
+           "LogOddsTransform", "LogTransform", "Ordered", "SimplexTransform", "SumTo1", "Transform",
+           "circular", "log", "log_exp_m1", "logodds", "ordered", "simplex", "sum_to_1"]
 
 
 class Transform:

@@ -102,8 +102,8 @@ class ModelFunctions:
         >>> import probgraph as pg
         >>> with pg.Model() as m:
         ...     x = pg.Normal("x", 0.0, 1.0)
-        >>> float(m.logp().eval({m.value_vars[0]: 0.0})) == -0.5 * np.log(2 * np.pi)
-        True
+        >>> round(float(m.logp().eval({m.value_vars[0]: 0.0})), 4)
+        -0.9189
         """
         terms = [t for _, t in self.logp_terms(vars, jacobian)]
         if not sum:
@@ -154,8 +154,8 @@ class ModelFunctions:
         >>> import probgraph as pg
         >>> with pg.Model() as m:
         ...     s = pg.HalfNormal("s", 2.0)
-        >>> {k: float(v) for k, v in m.initial_point().items()} == {"s_log__": float(np.log(2.0))}
-        True
+        >>> {k: round(float(v), 4) for k, v in m.initial_point().items()}
+        {'s_log__': 0.6931}
         """
         from probgraph.backends.python import evaluate
         from probgraph.predictive import forward_values
@@ -226,7 +226,7 @@ class ModelFunctions:
         >>> with pg.Model() as m:
         ...     x = pg.Normal("x", 0.0, 1.0, shape=2)
         >>> f = m.logp_dlogp_function(mode="python")
-        >>> lp, g = f(np.array([1.0, -1.0]))
+        >>> lp, g = f([1.0, -1.0])
         >>> g.tolist()
         [-1.0, 1.0]
         """

@@ -6,8 +6,8 @@ so structurally identical graphs give byte-identical source — the cache key.
 
 from __future__ import annotations
 
-from probgraph.backends.numba import emitters, ops  # noqa: F401 - register the emitters
-from probgraph.backends.numba.loops import FusedLoop, grow, is_fusable, literal, _pattern
+from probgraph.backends.numba import emitters, ops, scan  # noqa: F401 - register the emitters
+from probgraph.backends.numba.loops import FusedLoop, fuse_siblings, grow, is_fusable, literal, _pattern
 from probgraph.backends.numba.registry import emitter_for
 from probgraph.graph.basic import Constant
 from probgraph.graph.fg import Graph
@@ -33,8 +33,10 @@ JIT_OPTIONS = "cache=True, error_model='numpy', nogil=True"
 class Context:
     """Names of the variables in the generated function, and the array constants it receives."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, fn_name: str = "kernel", module_lines: list[str] | None = None):
         self.graph = graph
+        #: the generated function's name; inner functions (scan steps) are named after it
+        self.fn_name = fn_name
         self.names: dict[int, str] = {}
         for i, v in enumerate(graph.inputs):
             self.names[id(v)] = f"v{i}"
@@ -44,7 +46,8 @@ class Context:
                 self.names[id(o)] = f"v{k}"
                 k += 1
         self.const_vars: list[Constant] = []
-        self.module_lines: list[str] = []
+        #: module-level source (helper functions) shared by every function of the module
+        self.module_lines: list[str] = [] if module_lines is None else module_lines
         self._tmp = 0
 
     def ref(self, var) -> str:
@@ -142,16 +145,25 @@ def _required(units, graph) -> list:
     return keep
 
 
-def generate_source(graph: Graph) -> tuple[str, list[Constant]]:
-    """The module source defining ``kernel(*inputs, *array_constants)`` and the array constants' order."""
-    ctx = Context(graph)
+def function_source(graph: Graph, fn_name: str, module_lines: list[str]) -> tuple[list[str], list[Constant]]:
+    """Source lines of ``@njit def fn_name(*inputs, *array_constants)`` returning the outputs as a tuple.
+
+    Helper functions the body needs (scan steps) are appended to ``module_lines``.
+    """
+    ctx = Context(graph, fn_name, module_lines)
     body: list[str] = []
-    for unit in plan(graph):
+    for unit in fuse_siblings(plan(graph), graph):
         body += unit.emit(ctx)
     outs = [ctx.ref(o) for o in graph.outputs]
     args = [ctx.ref(v) for v in graph.inputs] + [f"c{i}" for i in range(len(ctx.const_vars))]
-    lines = [HEADER, *ctx.module_lines, f"@numba.njit({JIT_OPTIONS})",
-             f"def kernel({', '.join(args)}):"]
+    lines = [f"@numba.njit({JIT_OPTIONS})", f"def {fn_name}({', '.join(args)}):"]
     lines += ["    " + b for b in body]
     lines.append(f"    return ({''.join(o + ', ' for o in outs)})")
-    return "\n".join(lines) + "\n", ctx.const_vars
+    return lines, ctx.const_vars
+
+
+def generate_source(graph: Graph) -> tuple[str, list[Constant]]:
+    """The module source defining ``kernel(*inputs, *array_constants)`` and the array constants' order."""
+    module_lines: list[str] = []
+    lines, const_vars = function_source(graph, "kernel", module_lines)
+    return "\n".join([HEADER, *module_lines, *lines]) + "\n", const_vars
