@@ -47,7 +47,10 @@ class _TimeSeries(Continuous):
                               init_family=fam, ndims_params=nd, **dict(extra))
         if shape is None and size is not None:
             size = (size,) if np.ndim(size) == 0 else tuple(size)
-            shape = (*size, pt.as_tensor(steps) + cls._init_count(own))
+            kv = known_value(pt.as_tensor(steps))
+            n_time = int(kv) + cls._init_count(own) if kv is not None else \
+                pt.as_tensor(steps) + cls._init_count(own)
+            shape = (*size, n_time)
             size = None
         return Distribution.dist.__func__(sub, [*own, pt.cast(pt.as_tensor(steps), "floatX"),
                                                 *init_params], shape=shape, size=size, **kwargs)

@@ -18,6 +18,9 @@ register_value_view(DimShuffle, BroadcastTo, Reshape, tm.Identity, tm.StopGradie
 FOLD_MIN_SIZE = 64
 #: ... and never one larger than this many bytes.
 FOLD_MAX_BYTES = 1 << 25
+#: Views (transpose, reshape, broadcast) of constants larger than this stay symbolic: a folded transpose is a
+#: non-contiguous constant (``np.dot`` on it is slow), and the backends read views for free.
+FOLD_VIEW_MAX_SIZE = 1000
 
 
 def fit_type(new: Variable, old: Variable) -> Variable | None:
@@ -71,6 +74,9 @@ def constant_folding(node):
     if not node.inputs or not all(isinstance(i, Constant) for i in node.inputs):
         return None
     if not getattr(node.op, "do_constant_folding", True):
+        return None
+    if isinstance(node.op, (DimShuffle, Reshape, BroadcastTo)) and \
+            int(np.size(node.inputs[0].data)) > FOLD_VIEW_MAX_SIZE:
         return None
     if not all(isinstance(o.type, TensorType) for o in node.outputs):
         return None

@@ -150,7 +150,8 @@ class FusedLoop:
             return name
         return f"{name}[{', '.join('0' if d is None else f'i{d}' for d in leaf.idx)}]"
 
-    def emit(self, ctx) -> list[str]:
+    def parts(self, ctx):
+        """``(sizes, pre, body, post)``: loop bounds, lines before, inside and after the loop nest."""
         nd = self.body_var.ndim
         pre, body, post = [], [], []
         sizes = []
@@ -179,13 +180,10 @@ class FusedLoop:
                 body.append(f"{out}[{', '.join(f'i{d}' for d in range(nd))}] = {val}")
         else:
             self._emit_reduce(val, sizes, out, pre, body, post, ctx)
-        lines = list(pre)
-        indent = ""
-        for d in range(nd):
-            lines.append(f"{indent}for i{d} in range({sizes[d]}):")
-            indent += "    "
-        lines += [indent + b for b in body]
-        return lines + post
+        return sizes, pre, body, post
+
+    def emit(self, ctx) -> list[str]:
+        return _nest(*self.parts(ctx))
 
     def _emit_reduce(self, val, sizes, out, pre, body, post, ctx):
         kind, axes = self.reduce.op.kind, self.reduce.op.axis
@@ -251,3 +249,89 @@ def grow(members: dict, pattern, clients, outputs: set, taken: set):
                     members[id(p)] = p
                     changed = True
     return members
+
+
+def _nest(sizes, pre, body, post) -> list[str]:
+    lines = list(pre)
+    indent = ""
+    for d, size in enumerate(sizes):
+        lines.append(f"{indent}for i{d} in range({size}):")
+        indent += "    "
+    return lines + [indent + b for b in body] + post
+
+
+class LoopGroup:
+    """Sibling fused loops over the same static shape run as one loop nest, each keeping its own outputs and
+    accumulators; a later loop may read an earlier one's elementwise output at the same index."""
+
+    def __init__(self, loops):
+        self.loops = loops
+
+    @property
+    def outputs(self):
+        return [o for lp in self.loops for o in lp.outputs]
+
+    def reads(self):
+        return [v for lp in self.loops for v in lp.reads()]
+
+    def emit(self, ctx) -> list[str]:
+        parts = [lp.parts(ctx) for lp in self.loops]
+        return _nest(parts[0][0], *(sum((p[k] for p in parts), []) for k in (1, 2, 3)))
+
+
+def _loop_shape(unit):
+    """The static loop shape of a fused loop worth merging, else None."""
+    if not isinstance(unit, FusedLoop):
+        return None
+    shape = unit.body_var.type.shape
+    return shape if shape and None not in shape else None
+
+
+def _joinable(loop, group, pos: int, producer: dict, group_ids: set) -> bool:
+    """Can ``loop`` run inside ``group`` (placed at unit position ``pos``)?"""
+    nd = loop.body_var.ndim
+    shared = False
+    bases = {id(leaf.base) for lp in group for leaf in lp.leaves.values()}
+    direct = {id(leaf.base) for leaf in loop.leaves.values() if leaf.idx == list(range(nd))}
+    for v in loop.reads():
+        q = producer.get(id(v))
+        if q is None or q < pos:
+            shared = shared or id(v) in bases
+            continue
+        if q not in group_ids:
+            return False
+        src = next(lp for lp in group if any(o is v for o in lp.outputs))
+        if src.reduce is not None or id(v) not in direct:
+            return False
+        shared = True
+    return shared
+
+
+def fuse_siblings(units: list, graph) -> list:
+    """Merge fused loops over the same static shape that read common inputs into ``LoopGroup`` units.
+
+    A loop joins an earlier group when everything it reads is computed before the group's position or is
+    an elementwise output of a group member read at the same index (written earlier in the same iteration).
+    """
+    producer = {id(o): k for k, u in enumerate(units) for o in u.outputs}
+    groups: list[tuple[int, tuple, list, set]] = []   # (position, shape, loops, unit indices)
+    merged: dict[int, int] = {}                        # unit index -> index of its group's first unit
+    for k, unit in enumerate(units):
+        shape = _loop_shape(unit)
+        if shape is None:
+            continue
+        for pos, gshape, loops, ids in groups:
+            if gshape == shape and _joinable(unit, loops, pos, producer, ids):
+                loops.append(unit)
+                ids.add(k)
+                merged[k] = pos
+                break
+        else:
+            groups.append((k, shape, [unit], {k}))
+    heads = {pos: loops for pos, _, loops, _ in groups if len(loops) > 1}
+    out = []
+    for k, unit in enumerate(units):
+        if k in merged:
+            continue
+        out.append(LoopGroup(heads[k]) if k in heads else unit)
+    return out

@@ -1,0 +1,294 @@
+"""The compound step: NUTS on the continuous block given the rest, then Metropolis-type updates, per draw.
+
+Each iteration runs one compiled NUTS (or HMC) transition of the gradient-based block with every
+other value variable held at its current value (Stan's adaptation runs on that block during
+warmup), then each Metropolis-type step in turn given the new values (PyMC's ``CompoundStep``).
+The loop over draws is Python; chains run one after another.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import probgraph.tensor as pt
+from probgraph.graph.basic import Variable, clone_replace
+from probgraph.samplers import constants as C
+from probgraph.samplers.metropolis import (
+    BinaryGibbsMetropolis,
+    CategoricalGibbsMetropolis,
+    Metropolis,
+)
+
+__all__ = ["CompoundStep", "assign_step_methods", "sample_compound"]
+
+
+class CompoundStep:
+    """Several steps applied one after another in each iteration (PyMC's name).
+
+    Examples
+    --------
+    >>> import probgraph as pg
+    >>> with pg.Model():
+    ...     z = pg.Bernoulli("z", 0.3)
+    ...     x = pg.Normal("x", z, 1.0)
+    ...     step = pg.CompoundStep([pg.NUTS([x]), pg.BinaryGibbsMetropolis([z])])  # doctest: +SKIP
+    """
+
+    def __init__(self, methods):
+        self.methods = list(methods)
+
+    def __repr__(self) -> str:
+        return f"CompoundStep({self.methods})"
+
+
+def _value_vars_of(model, vars) -> list:  # noqa: A002
+    """Value variables named by ``vars`` (random variables, value variables or names)."""
+    values_to_rvs = model.values_to_rvs
+    out = []
+    for v in vars:
+        v = model[v] if isinstance(v, str) else v
+        if not isinstance(v, Variable):
+            raise TypeError(f"a step's vars must be model variables or names, got {v!r}")
+        if v not in values_to_rvs:
+            if v not in model.rvs_to_values or v not in model.free_RVs:
+                raise ValueError(f"{v.name!r} is not a free random variable of the model; "
+                                 "steps sample free (unobserved) variables only")
+            v = model.rvs_to_values[v]
+        out.append(v)
+    return out
+
+
+def _is_gradient_step(step) -> bool:
+    from probgraph.samplers.model_sampling import NUTS
+    return isinstance(step, NUTS)
+
+
+def _default_step(model, value_var):
+    family = model.values_to_rvs[value_var].owner.op.dist.__name__
+    if family == "Bernoulli":
+        return BinaryGibbsMetropolis()
+    if family == "Categorical":
+        return CategoricalGibbsMetropolis()
+    return Metropolis()
+
+
+def assign_step_methods(model, step, layout) -> list:
+    """Bind the user's steps and add defaults so every free variable has exactly one step.
+
+    Steps with explicit ``vars`` claim them first; a step without ``vars`` takes every variable
+    not yet claimed that it can sample (gradient steps: the continuous ones). Then unclaimed
+    continuous variables get one NUTS step, Bernoulli ones BinaryGibbsMetropolis, Categorical
+    ones CategoricalGibbsMetropolis, other discrete ones Metropolis (one step per variable).
+    """
+    from probgraph.samplers.model_sampling import NUTS
+    steps = step.methods if isinstance(step, CompoundStep) else (
+        list(step) if isinstance(step, (list, tuple)) else ([] if step is None else [step]))
+    claimed: dict = {}
+    explicit = [s for s in steps if s.vars is not None]
+    implicit = [s for s in steps if s.vars is None]
+    bound = []
+    for s in explicit + implicit:
+        if s.vars is not None:
+            vvs = _value_vars_of(model, s.vars)
+        else:
+            vvs = [v for v in model.value_vars if v not in claimed
+                   and (v.dtype.startswith("float") or not _is_gradient_step(s))]
+        for v in vvs:
+            if v in claimed:
+                raise ValueError(f"{v.name!r} is given to two steps: {claimed[v]!r} and {s!r}")
+            claimed[v] = s
+        if _is_gradient_step(s):
+            bad = [v.name for v in vvs if not v.dtype.startswith("float")]
+            if bad:
+                raise ValueError(f"{type(s).__name__} needs gradients and cannot sample the "
+                                 f"discrete variables {bad}; use a Metropolis-type step for them")
+        if vvs:
+            bound.append((s, vvs))
+    rest = [v for v in model.value_vars if v not in claimed]
+    continuous = [v for v in rest if v.dtype.startswith("float")]
+    if continuous:
+        bound.append((NUTS(), continuous))
+    bound += [(_default_step(model, v), [v]) for v in rest if not v.dtype.startswith("float")]
+    if sum(_is_gradient_step(s) for s, _ in bound) > 1:
+        raise NotImplementedError("a compound step can hold one NUTS/HMC block; give all the "
+                                  "continuous variables to one NUTS step")
+    for s, vvs in bound:
+        if not _is_gradient_step(s):
+            s.bind(model, vvs, layout)
+        else:
+            s.value_vars = vvs
+    return [s for s, _ in bound]
+
+
+class _GradientBlock:
+    """The log density over the gradient step's variables, the others held in one shared vector."""
+
+    def __init__(self, model, value_vars, layout):
+        from probgraph.compile import function
+        from probgraph.tensor.variable import shared
+        inside = {v.name for v in value_vars}
+        others = [v for v in model.value_vars if v.name not in inside]
+        idx = lambda vs: np.concatenate(  # noqa: E731
+            [np.arange(layout.slices[v.name].start, layout.slices[v.name].stop) for v in vs]
+            or [np.zeros(0)]).astype(np.int64)
+        self.idx, self.other_idx = idx(value_vars), idx(others)
+        self.q = pt.tensor("q", dtype="float64", shape=(self.idx.size,))
+        self.fixed = shared(np.zeros(self.other_idx.size), name="fixed_values")
+        pieces, pos = {}, {"q": 0, "fixed": 0}
+        for v in model.value_vars:
+            src = "q" if v.name in inside else "fixed"
+            vec = self.q if src == "q" else self.fixed
+            shape = layout.shapes[v.name]
+            size = int(np.prod(shape, dtype=int))
+            start = pos[src]
+            pos[src] += size
+            piece = vec[start] if shape == () else pt.reshape(vec[start:start + size], shape)
+            pieces[v] = piece if piece.dtype == v.dtype else pt.cast(piece, v.dtype)
+        logp = clone_replace([model.logp()], pieces)[0]
+        grad = pt.grad(logp, self.q, disconnected_inputs="ignore")
+        self.function = function([self.q], [logp, grad], mode=layout.mode, name="block_logp_dlogp")
+        kernel = getattr(self.function.thunk, "kernel", None)
+        if kernel is None:
+            raise RuntimeError("NUTS in a compound step needs the numba backend "
+                               f"(pg.config.mode = 'numba'); the mode is {layout.mode!r}")
+        from probgraph.model.compiled import _jit_adapter
+        self.logp_fn = _jit_adapter(kernel)
+
+    @property
+    def args(self) -> tuple:
+        """``logp_fn``'s extra arguments (the shared ``fixed`` vector is written in place)."""
+        shared = tuple(s.container[0][()] if np.ndim(s.container[0]) == 0 else s.container[0]
+                       for s in self.function.shared)
+        return shared + tuple(getattr(self.function.thunk, "consts", ()))
+
+    def set_fixed(self, q_full: np.ndarray) -> None:
+        self.fixed.container[0][:] = q_full[self.other_idx]
+
+
+def _joint_logp(layout):
+    fn = layout.function
+
+    def logp(q):
+        return float(fn(q)[0])
+    return logp
+
+
+def _nuts_settings(step, target_accept, max_treedepth):
+    kw = step.run_kwargs()
+    if target_accept is not None:
+        kw["target_accept"] = target_accept
+    if max_treedepth is not None:
+        kw["max_treedepth"] = max_treedepth
+    if kw["method"] == "nuts":
+        return kw, int(kw["max_treedepth"])
+    return kw, float(kw["path_length"])
+
+
+def sample_compound(model, steps, layout, q0, draws, tune, chains, seed, init="jitter+adapt_diag",
+                    target_accept=None, max_treedepth=None, progressbar=True):
+    """Run ``chains`` chains of the compound step (one after another); return a ``SamplerResult``.
+
+    ``steps`` come from :func:`assign_step_methods`; ``layout`` is the model's full
+    ``LogpDlogpFunction`` (its flat vector holds every value variable, discrete ones as floats).
+    Chain ``c`` uses ``default_rng(SeedSequence(seed).spawn(chains)[c])`` for everything.
+    """
+    from probgraph.samplers.chain import compiled_chunk, hmc_chunk, init_chain_state, nuts_chunk
+    from probgraph.samplers.progress import ProgressBar
+    from probgraph.samplers.sample import INIT_METHODS, SamplerResult, _stats_dict, find_initial_point
+    if init not in INIT_METHODS:
+        raise ValueError(f"init must be one of {sorted(INIT_METHODS)}, not {init!r}")
+    use_jitter, kind = INIT_METHODS[init]
+    grad_steps = [s for s in steps if _is_gradient_step(s)]
+    others = [s for s in steps if not _is_gradient_step(s)]
+    joint = _joint_logp(layout)
+    total = tune + draws
+    t_setup = time.perf_counter()
+    block = run = None
+    method = "+".join([s.name for s in others] if not grad_steps else ["nuts"] + [s.name for s in others])
+    if grad_steps:
+        gstep = grad_steps[0]
+        kw, method_param = _nuts_settings(gstep, target_accept, max_treedepth)
+        method = "+".join([kw["method"]] + [s.name for s in others])
+        block = _GradientBlock(model, gstep.value_vars, layout)
+        tuning = (float(kw["target_accept"]), C.DA_GAMMA, C.DA_T0, C.DA_KAPPA)
+        kernel = nuts_chunk if kw["method"] == "nuts" else hmc_chunk
+        treedepth = int(kw["max_treedepth"])
+    nb = 0 if block is None else block.idx.size
+    out_draws = np.zeros((chains, total, layout.ndim))
+    out_stats = np.zeros((chains, total, C.N_STATS))
+    lp_out = np.zeros((chains, total))
+    perf = np.zeros((chains, total))
+    step_stats = [{} for _ in others]
+    n_done = np.zeros(chains, dtype=np.int64)
+    metrics, step_sizes = [], []
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(chains)]
+    bar = ProgressBar(chains * total, tune, enabled=progressbar)
+    setup_time = time.perf_counter() - t_setup
+    t_start = time.perf_counter()
+    interrupted = False
+    try:
+        for c in range(chains):
+            rng, q = rngs[c], np.array(q0, dtype=np.float64)
+            for s in others:
+                s.reset()
+            if block is not None:
+                block.set_fixed(q)
+                args = block.args
+                qb, lp, g = find_initial_point(block.logp_fn, args, q[block.idx], rng, use_jitter,
+                                               chain=c)
+                q[block.idx] = qb
+                st = init_chain_state(qb, lp, g, tune, kind, rng, treedepth,
+                                      float(kw["step_size"]))
+                cdraws = np.zeros((total, nb))
+                if run is None:
+                    t0 = time.perf_counter()
+                    run = compiled_chunk(kernel, block.logp_fn, (
+                        block.logp_fn, args, rng, st.metric, st.q, st.g, st.sc, st.welford,
+                        st.flags, tuning, method_param, float(C.MAX_ENERGY_ERROR), 0, 0, tune,
+                        cdraws, out_stats[c], st.ws))
+                    setup_time += time.perf_counter() - t0
+                    t_start += time.perf_counter() - t0
+            lp = joint(q)
+            for it in range(total):
+                t0 = time.perf_counter()
+                if block is not None:
+                    block.set_fixed(q)
+                    st.sc[C.SC_LOGP], g = block.logp_fn(st.q, args)
+                    st.g[:] = g
+                    run(block.logp_fn, args, rng, st.metric, st.q, st.g, st.sc, st.welford,
+                        st.flags, tuning, method_param, float(C.MAX_ENERGY_ERROR), it, it + 1,
+                        tune, cdraws, out_stats[c], st.ws)
+                    q[block.idx] = st.q
+                    lp = float(st.sc[C.SC_LOGP])
+                for s, rec in zip(others, step_stats):
+                    lp, stats = s.step(q, lp, joint, rng, it < tune)
+                    for name, val in stats.items():
+                        rec.setdefault(name, np.zeros((chains, total), dtype=type(val)))[c, it] = val
+                out_draws[c, it] = q
+                lp_out[c, it] = lp
+                perf[c, it] = time.perf_counter() - t0
+                n_done[c] = it + 1
+                if it % 50 == 0:
+                    bar.update(n_done, int(out_stats[:, tune:, C.ST_DIVERGING].sum()),
+                               st.step_size if block is not None else 0.0)
+            if block is not None:
+                metrics.append(st.inv_mass_matrix)
+                step_sizes.append(st.step_size)
+    except KeyboardInterrupt:
+        interrupted = True
+    bar.close(n_done, int(out_stats[:, tune:, C.ST_DIVERGING].sum()),
+              float(np.mean(step_sizes)) if step_sizes else 0.0)
+    stats = _stats_dict(out_stats, perf) if block is not None else {"perf_counter_diff": perf}
+    stats["lp"] = lp_out
+    for s, rec in zip(others, step_stats):
+        for name, val in rec.items():
+            stats[f"{s.stat_prefix}_{name}"] = val
+    return SamplerResult(
+        draws=out_draws, stats=stats, n_done=n_done, tune=tune, n_draws=draws,
+        inv_mass_matrix=np.stack(metrics) if metrics else np.zeros((chains, 0)),
+        step_size=np.array(step_sizes) if step_sizes else np.zeros(chains),
+        interrupted=interrupted, method=method, init=init,
+        wall_time=time.perf_counter() - t_start, compile_time=setup_time,
+    )
