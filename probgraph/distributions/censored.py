@@ -101,6 +101,17 @@ class Truncated(_Bounded):
         return transforms.Interval(params[0], params[1])
 
     @classmethod
+    def support_point(cls, rv, lower, upper, *params):
+        if cls._discrete():
+            return super().support_point(rv, lower, upper, *params)
+        # strictly inside the bounds, so that the interval transform maps it to a finite value
+        sp = pt.as_tensor(cls.base.support_point(rv, *params))
+        lo_inf, hi_inf = pt.isinf(lower), pt.isinf(upper)
+        inside = pt.and_(pt.gt(sp, lower), pt.lt(sp, upper))
+        other = pt.switch(hi_inf, lower + 1, pt.switch(lo_inf, upper - 1, (lower + upper) / 2))
+        return pt.switch(inside, sp, other)
+
+    @classmethod
     def _log_mass(cls, lower, upper, params):
         below = lower - 1 if cls._discrete() else lower
         return pt.logdiffexp(cls.base.logcdf(upper, *params), cls.base.logcdf(below, *params))

@@ -1,4 +1,4 @@
-"""Multivariate distributions (PyMC's names): MvNormal, MvStudentT, Dirichlet, Multinomial, ZeroSumNormal, LKJ."""
+"""Multivariate distributions (PyMC's names): MvNormal, MvStudentT, Dirichlet, Multinomial, ZeroSumNormal."""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ from probgraph.model.compiled import ModelFunctions
 from probgraph.tensor.type import format_shape, normalize_dtype
 from probgraph.tensor.variable import SharedVariable
 
-__all__ = ["Data", "Deterministic", "Model", "Potential", "modelcontext", "register_distribution", "set_data"]
+__all__ = ["ConstantData", "Data", "Deterministic", "Model", "MutableData", "Potential", "modelcontext",
+           "register_distribution", "set_data"]
 
 
 class _Contexts(threading.local):
@@ -436,6 +437,9 @@ def Data(name: str, value, *, dims=None, coords=None, mutable=None, model: Model
     model.named_vars[name] = var
     model.data_vars.append(var)
     return var
+
+
+MutableData = ConstantData = Data   # PyMC 5.0-5.8 names, still common in user code
 
 
 def set_data(new_data: dict, model: Model | None = None, *, coords: dict | None = None) -> None:

@@ -106,6 +106,46 @@ def _data_groups(model):
     return observed, constant, coords, dims
 
 
+def _is_compound(model, step) -> bool:
+    """Whether ``step`` (or the model's discrete variables) calls for the compound sampler."""
+    from probgraph.samplers.compound import CompoundStep
+    if isinstance(step, (list, tuple)) and len(step) == 1 and isinstance(step[0], NUTS):
+        step = step[0]
+    return bool(model.discrete_value_vars) or isinstance(step, (list, tuple, CompoundStep)) or (
+        step is not None and not isinstance(step, NUTS))
+
+
+def _sample_compound(model, step, draws, tune, chains, random_seed, init, target_accept,
+                     max_treedepth, progressbar, initvals):
+    """NUTS for the continuous block + Metropolis-type steps (chains run one after another)."""
+    from probgraph.samplers.compound import assign_step_methods, sample_compound
+    from probgraph.samplers.sample import InitialPointError
+    point = _start_point(model, None, initvals, random_seed)
+    f = model.logp_dlogp_function(point=point)
+    steps = assign_step_methods(model, step, f)
+    seed = random_seed if random_seed is not None else np.random.SeedSequence().entropy
+    try:
+        result = sample_compound(model, steps, f, f.point_to_array(point), draws, tune, chains,
+                                 seed, init=init, target_accept=target_accept,
+                                 max_treedepth=max_treedepth, progressbar=progressbar)
+    except InitialPointError as exc:
+        raise _explain_bad_start(model, f, _full_point(f, steps, point, exc.point), exc) from exc
+    nuts = [s for s in steps if isinstance(s, NUTS)]
+    max_td = max_treedepth or (nuts[0].max_treedepth if nuts else C.MAX_TREEDEPTH)
+    return result, f, max_td
+
+
+def _full_point(f, steps, point, q_block):
+    """The full flat vector with the gradient block's entries set to ``q_block``."""
+    q = f.point_to_array(point)
+    for s in steps:
+        if isinstance(s, NUTS):
+            idx = np.concatenate([np.arange(f.slices[v.name].start, f.slices[v.name].stop)
+                                  for v in s.value_vars])
+            q[idx] = q_block
+    return q
+
+
 def sample(draws: int = 1000, tune: int = 1000, chains: int = 4, cores: int | None = None,
            random_seed=None, step=None, init: str = "jitter+adapt_diag",
            target_accept: float | None = None, max_treedepth: int | None = None,
@@ -123,7 +163,15 @@ def sample(draws: int = 1000, tune: int = 1000, chains: int = 4, cores: int | No
         The draws do not depend on it.
     random_seed : int, optional
         Same seed, bit-identical draws.
-    step : NUTS or HMC, optional
+    step : step or list of steps, optional
+        ``NUTS``/``HMC``, or Metropolis-type steps (``Metropolis``, ``BinaryGibbsMetropolis``,
+        ``CategoricalGibbsMetropolis``), alone, in a list or a ``CompoundStep``. Variables no
+        step claims get the defaults: one NUTS for the continuous ones, BinaryGibbsMetropolis
+        for each Bernoulli, CategoricalGibbsMetropolis for each Categorical, Metropolis for
+        other discrete ones. A compound step (any Metropolis-type step) runs a Python loop per
+        draw and its chains one after another: ``cores`` is ignored. Its ``sample_stats`` hold
+        the NUTS stats (``lp`` is the joint log density after the whole iteration) and each
+        Metropolis step's ``<vars>_accept``, ``<vars>_accepted``, ``<vars>_scaling``.
     init : str
         ``"jitter+adapt_diag"`` (default: uniform(-1, 1) jitter of the initial point, diagonal
         mass matrix adapted with Stan's windows), ``"adapt_diag"`` (no jitter),
@@ -148,34 +196,34 @@ def sample(draws: int = 1000, tune: int = 1000, chains: int = 4, cores: int | No
     from probgraph.model.core import modelcontext
     from probgraph.samplers.sample import InitialPointError, run_chains
     model = modelcontext(model)
-    discrete = [rv.name for rv in model.free_RVs if not rv.dtype.startswith("float")]
-    if discrete:
-        raise NotImplementedError(
-            f"pg.sample cannot yet sample the discrete variables {discrete}: the compound "
-            "NUTS + Metropolis step is not implemented. Marginalise them out (e.g. with "
-            "pg.Mixture or pm.math.logsumexp in a Potential) or observe them.")
-    step = step if step is not None else NUTS()
-    if isinstance(step, (list, tuple)):
-        raise NotImplementedError("compound steps (a list of steps) are not implemented yet")
-    run_kw = step.run_kwargs()
-    if target_accept is not None:
-        run_kw["target_accept"] = target_accept
-    if max_treedepth is not None:
-        run_kw["max_treedepth"] = max_treedepth
-    t0 = time.perf_counter()
-    point = _start_point(model, None, initvals, random_seed)
-    f = model.logp_dlogp_function(point=point)
-    logp_fn = f.logp_fn
-    if logp_fn is None:
-        raise RuntimeError("pg.sample needs the numba backend (pg.config.mode = 'numba'); "
-                           f"the model was compiled with mode={f.mode!r}")
-    q0 = f.point_to_array(point)
-    seed = random_seed if random_seed is not None else np.random.SeedSequence().entropy
-    try:
-        result = run_chains(logp_fn, f.args, q0, draws=draws, tune=tune, chains=chains, cores=cores,
-                            seed=seed, init=init, progressbar=progressbar, **run_kw)
-    except InitialPointError as exc:
-        raise _explain_bad_start(model, f, exc.point, exc) from exc
+    if _is_compound(model, step):
+        t0 = time.perf_counter()
+        result, f, max_td = _sample_compound(model, step, draws, tune, chains, random_seed,
+                                             init, target_accept, max_treedepth, progressbar,
+                                             initvals)
+    else:
+        step = step if step is not None else NUTS()
+        run_kw = step.run_kwargs()
+        if target_accept is not None:
+            run_kw["target_accept"] = target_accept
+        if max_treedepth is not None:
+            run_kw["max_treedepth"] = max_treedepth
+        max_td = run_kw["max_treedepth"]
+        t0 = time.perf_counter()
+        point = _start_point(model, None, initvals, random_seed)
+        f = model.logp_dlogp_function(point=point)
+        logp_fn = f.logp_fn
+        if logp_fn is None:
+            raise RuntimeError("pg.sample needs the numba backend (pg.config.mode = 'numba'); "
+                               f"the model was compiled with mode={f.mode!r}")
+        q0 = f.point_to_array(point)
+        seed = random_seed if random_seed is not None else np.random.SeedSequence().entropy
+        try:
+            result = run_chains(logp_fn, f.args, q0, draws=draws, tune=tune, chains=chains,
+                                cores=cores, seed=seed, init=init, progressbar=progressbar,
+                                **run_kw)
+        except InitialPointError as exc:
+            raise _explain_bad_start(model, f, exc.point, exc) from exc
     setup_time = time.perf_counter() - t0 - result.wall_time
     keep = int(min(result.n_done)) - tune
     if result.interrupted:
@@ -207,5 +255,5 @@ def sample(draws: int = 1000, tune: int = 1000, chains: int = 4, cores: int | No
                               coords=coords, dims=dims, attrs=attrs)
     if compute_convergence_checks and keep > 0:
         from probgraph.samplers.diagnostics import warn_convergence
-        warn_convergence(idata, max_treedepth=run_kw["max_treedepth"])
+        warn_convergence(idata, max_treedepth=max_td)
     return idata

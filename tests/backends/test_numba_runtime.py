@@ -209,65 +209,66 @@ def test_float32_and_int_arguments():
 
 
 # ----------------------------------------------------------------- the numba template of every scalar op
-TEMPLATE_FLOATS = [-3.5, -2.0, -1.0, -0.5, -0.0, 0.0, 0.3, 0.5, 1.0, 1.5, 2.5, 10.0, 800.0,
-                   inf, -inf, nan]
-TEMPLATE_INTS = [-7, -2, -1, 0, 1, 3, 8]
-NOT_FOR_INTS = {"neg": None}  # every op also runs on integers unless numpy refuses them
-
-
-def _template_loop(op):
-    names = [f"a{i}" for i in range(op.nin)]
-    src = (f"def loop({', '.join(names)}, out):\n"
-           f"    for i in range(out.shape[0]):\n"
-           f"        out[i] = {op.numba_expr(*[f'{n}[i]' for n in names])}\n")
-    namespace = {"math": math, "np": np, "rt": rt}
-    exec(src, namespace)  # noqa: S102 - the same expression the code generator inlines
-    return numba.njit(error_model="python")(namespace["loop"])
-
-
-def _template_inputs(op, kind):
-    if kind == "bool":
-        values = [np.array([True, False])] * op.nin
-    elif kind == "int":
-        values = [np.array(TEMPLATE_INTS, dtype=np.int64)] * op.nin
-    else:
-        values = [np.array(TEMPLATE_FLOATS)] * op.nin
-    if op.name == "switch":
-        values[0] = np.array([True, False])
-    elif op.name == "betainc":
-        values[2] = np.array([0.0, 0.1, 0.5, 0.9, 1.0, nan])
-    return grid(*values) if kind != "int" else [a.astype(np.int64) for a in grid(*values)]
+TEMPLATE_INPUTS = {
+    "float": [-3.5, -2.0, -1.0, -0.5, -0.0, 0.0, 0.3, 0.5, 1.0, 1.5, 2.5, 10.0, 800.0, inf, -inf, nan],
+    "int": [-7, -2, -1, 0, 1, 3, 8],
+    "bool": [True, False],
+}
+DTYPES = {"float": np.float64, "int": np.int64, "bool": np.bool_}
 
 
 def _kinds(op):
+    if op.name == "switch":
+        return ["cond"]
     if op.name in ("and_", "or_", "xor", "invert"):
         return ["bool", "int"]
-    if op.name == "switch":
-        return ["float"]
     return ["float", "int"]
 
 
-@pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_numba_template_matches_impl(name):
-    op = REGISTRY[name]
-    loop = _template_loop(op)
-    for kind in _kinds(op):
-        args = _template_inputs(op, kind)
-        if kind == "bool":
-            args = [a.astype(bool) for a in args]
-        if op.name == "switch":
-            args[0] = args[0].astype(bool)
-        dtypes = [a.dtype.name for a in args]
+def _group_inputs(nin, kind):
+    if kind == "cond":
+        axes = [np.array([True, False])] + [np.array(TEMPLATE_INPUTS["float"])] * (nin - 1)
+    else:
+        axes = [np.array(TEMPLATE_INPUTS[kind], dtype=DTYPES[kind])] * nin
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return [m.ravel() for m in mesh]
+
+
+def _template_groups():
+    """Scalar ops grouped by (arity, input kind): each group is compiled as one numba function."""
+    groups = {}
+    for name in sorted(REGISTRY):
+        op = REGISTRY[name]
+        for kind in _kinds(op):
+            groups.setdefault((op.nin, kind), []).append(op)
+    return groups
+
+
+def _template_function(ops, nin):
+    """One njit function writing ``op``'s inlined numba expression of row k into ``out[k, i]``."""
+    names = [f"a{i}" for i in range(nin)]
+    lines = [f"def loop({', '.join(names)}, out):", "    for i in range(out.shape[1]):"]
+    lines += [f"        out[{k}, i] = {op.numba_expr(*[f'{n}[i]' for n in names])}"
+              for k, op in enumerate(ops)]
+    namespace = {"math": math, "np": np, "rt": rt}
+    exec("\n".join(lines), namespace)  # noqa: S102 - the expressions the code generator inlines
+    return numba.njit(error_model="python")(namespace["loop"])
+
+
+@pytest.mark.parametrize("nin, kind", sorted(_template_groups()))
+def test_numba_templates_match_impl(nin, kind):
+    args = _group_inputs(nin, kind)
+    expected = {}
+    for op in _template_groups()[nin, kind]:
         with np.errstate(all="ignore"):
             try:
-                expected = np.asarray(op.impl(*args))
-            except (TypeError, ValueError):  # numpy refuses this dtype (neg of bool, int ** -1)
+                expected[op.name] = np.asarray(op.impl(*args))
+            except (TypeError, ValueError):  # numpy refuses these dtypes (neg of bool, int ** -1)
                 continue
-        out = np.empty(expected.shape, dtype=op.output_dtype(*dtypes))
-        loop(*args, out)
-        expected = expected.astype(out.dtype)
-        if out.dtype.kind == "f":
-            np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-300, equal_nan=True,
-                                       err_msg=f"{name} on {kind}s")
-        else:
-            np.testing.assert_array_equal(out, expected, err_msg=f"{name} on {kind}s")
+    ops = [REGISTRY[name] for name in expected]
+    out = np.empty((len(ops), args[0].size))
+    _template_function(ops, nin)(*args, out)
+    for k, op in enumerate(ops):
+        want = expected[op.name].astype(op.output_dtype(*[a.dtype.name for a in args]))
+        np.testing.assert_allclose(out[k], want.astype(float), rtol=1e-12, atol=1e-300,
+                                   equal_nan=True, err_msg=f"numba template of {op.name} on {kind}s")

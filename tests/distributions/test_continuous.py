@@ -224,6 +224,9 @@ def test_tails_are_stable():
     assert np.isfinite(D.logcdf(D.Normal.dist(0.0, 1.0), -40.0).eval())
     assert np.isfinite(D.logp(D.VonMises.dist(0.0, 800.0), 0.0).eval())
     np.testing.assert_allclose(D.logcdf(D.Exponential.dist(1.0), 1e-20).eval(), np.log(1e-20))
+    np.testing.assert_allclose(D.logp(D.Gamma.dist(1.0, 2.0), 0.0).eval(), np.log(2.0))
+    np.testing.assert_allclose(D.logp(D.Weibull.dist(1.0, 0.5), 0.0).eval(), np.log(2.0))
+    np.testing.assert_allclose(D.logp(D.Beta.dist(1.0, 1.0), [0.0, 1.0]).eval(), [0.0, 0.0])
 
 
 def test_flat_and_halfflat():
