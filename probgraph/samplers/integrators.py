@@ -9,7 +9,7 @@ from probgraph.samplers.constants import METRIC_DENSE
 from probgraph.samplers.metrics import kinetic, velocity
 
 
-@njit(nogil=True, cache=True, fastmath={"reassoc", "contract", "arcp", "nsz"})
+@njit(nogil=True, cache=True)
 def leapfrog(logp_fn, args, metric, eps, q_src, g_src, q_dst, g_dst, p, v):
     """One leapfrog step of size ``eps`` from ``(q_src, p)`` to ``(q_dst, p)``.
 

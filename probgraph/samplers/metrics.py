@@ -35,7 +35,7 @@ def make_metric(ndim: int, kind: int = METRIC_DIAG) -> tuple:
     return (np.int64(kind), np.ones(ndim), np.eye(size), np.eye(size))
 
 
-@njit(nogil=True, cache=True, fastmath={"reassoc", "contract", "arcp", "nsz"})
+@njit(nogil=True, cache=True)
 def velocity(metric, p, v):
     """Write ``v = M^{-1} p`` (Stan's ``dtau_dp``) into ``v``."""
     kind, minv, minv_dense, _ = metric
@@ -51,7 +51,7 @@ def velocity(metric, p, v):
             v[i] = minv[i] * p[i]
 
 
-@njit(nogil=True, cache=True, fastmath={"reassoc", "contract", "arcp", "nsz"})
+@njit(nogil=True, cache=True)
 def kinetic(p, v):
     """Kinetic energy ``p . M^{-1} p / 2`` given ``v = M^{-1} p``."""
     acc = 0.0

@@ -63,7 +63,7 @@ def make_workspace(ndim, max_treedepth):
     )
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True)
 def _logaddexp(a, b):
     if a == -np.inf:
         return b
@@ -74,7 +74,7 @@ def _logaddexp(a, b):
     return b + np.log1p(np.exp(a - b))
 
 
-@njit(nogil=True, cache=True, fastmath={"reassoc", "contract", "arcp", "nsz"}, inline="always")
+@njit(nogil=True, cache=True)
 def _merge(ws, j, cur_lsw, rng):
     """Merge the subtree just completed at level ``j`` into its stored left sibling.
 
@@ -110,7 +110,7 @@ def _merge(ws, j, cur_lsw, rng):
     return persist, lsw_sub
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True)
 def _store(ws, j, cur_lsw):
     """Keep the subtree just completed at level ``j`` as the left sibling of the next one."""
     _, _, _, _, own, left, left_lsw, _, _, vec, _ = ws
@@ -175,7 +175,7 @@ def build_subtree(logp_fn, args, metric, eps, depth, h0, q0, g0, max_energy_erro
     return True, cur_lsw, last
 
 
-@njit(nogil=True, cache=True, fastmath={"reassoc", "contract", "arcp", "nsz"}, inline="always")
+@njit(nogil=True, cache=True)
 def _top_criterion(ws, side, depth):
     """U-turn checks after adding a subtree of ``depth`` on ``side`` (1 forward, 0 backward).
 
@@ -204,7 +204,7 @@ def _top_criterion(ws, side, depth):
     return s1a > 0 and s1b > 0 and s2a > 0 and s2b > 0 and s3a > 0 and s3b > 0
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True)
 def _start(rng, metric, q, g, logp, ws):
     """Draw the momentum, put the current point in the sample row and at both trajectory ends."""
     pool_q, pool_g, pool_lp, pool_h, own, _, left_lsw, ends, ends_lp, vec, acc = ws

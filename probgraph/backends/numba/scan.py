@@ -54,7 +54,15 @@ def _scan(node, ctx):
     inner_ys = inner.outputs[C:C + Y]
     for st, y, o in zip(stacks, inner_ys, node.outputs[C:C + Y]):
         lines.append(_alloc(st, n, y, None, o.dtype))
-    args = [f"{ctx.ref(s)}[{t}]" for s in seqs] + carries + [ctx.ref(v) for v in non_seqs] + consts
+    seq_names = []
+    for s in seqs:  # reversed or strided sequences: one contiguous copy, so step slices are contiguous
+        if s.ndim > 1:
+            name = ctx.tmp("seq")
+            lines.append(f"{name} = np.ascontiguousarray({ctx.ref(s)})")
+            seq_names.append(name)
+        else:
+            seq_names.append(ctx.ref(s))
+    args = [f"{s}[{t}]" for s in seq_names] + carries + [ctx.ref(v) for v in non_seqs] + consts
     body = [f"{r} = {fn}({', '.join(args)})"]
     for k, (c, tr) in enumerate(zip(carries, traces)):
         body += [f"{c} = {r}[{k}]", f"{tr}[{t}] = {c}"]

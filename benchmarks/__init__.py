@@ -1,0 +1,1 @@
+"""probgraph's benchmarks: figures printed (and saved as JSON), never asserted in tests."""
