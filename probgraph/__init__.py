@@ -9,8 +9,9 @@ from probgraph.tensor.grad import grad, hessian, jacobian, verify_grad
 from probgraph.tensor.variable import shared
 from probgraph.tensor.scan import scan, until
 from probgraph import math
-from probgraph.model import (Data, Deterministic, Model, Potential, SamplingError, modelcontext,
-                             set_data)
+from probgraph import distributions
+from probgraph.model import (ConstantData, Data, Deterministic, Model, MutableData, Potential,
+                             SamplingError, modelcontext, set_data)
 from probgraph.distributions import *  # noqa: F403
 from probgraph.distributions import transforms
 from probgraph.predictive import draw, sample_posterior_predictive, sample_prior_predictive
