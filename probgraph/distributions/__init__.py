@@ -34,3 +34,8 @@ from probgraph.distributions.censored import *  # noqa: E402,F403
 from probgraph.distributions.censored import __all__ as _censored  # noqa: E402
 
 __all__ += _censored
+
+from probgraph.distributions.lkj import *  # noqa: E402,F403
+from probgraph.distributions.lkj import __all__ as _lkj  # noqa: E402
+
+__all__ += _lkj

@@ -47,7 +47,7 @@ def mv_quad_logdet(value, mu, chol):
     eye = pt.eye(n, dtype=chol.dtype)
     chol_inv = linalg.solve_triangular(chol, eye, lower=True)
     z = pt.sum(pt.expand_dims(delta, -2) * chol_inv, axis=-1)
-    diag = pt.diag(chol)
+    diag = pt.sum(chol * eye, axis=-1)   # not pt.diag: its [i, i] gather has no numba emitter
     return pt.sum(pt.square(z), axis=-1), pt.sum(pt.log(diag), axis=-1), n, pt.all(pt.gt(diag, 0))
 
 

@@ -1,4 +1,4 @@
-"""Compiled HMC/NUTS samplers: numba kernels over flat float64 vectors, Stan's adaptation, parallel chains."""
+"""Compiled NUTS/HMC on flat float64 vectors: numba kernels, Stan's adaptation, parallel chains."""
 
 from probgraph.samplers.adaptation import window_flags, window_schedule
 from probgraph.samplers.sample import (

@@ -1,9 +1,10 @@
-"""Warmup adaptation as in Stan: step-size heuristic, dual averaging, windowed (co)variance estimation.
+"""Warmup adaptation as in Stan: step-size heuristic, dual averaging, windowed (co)variances.
 
 References: Hoffman & Gelman (2014), section 3.2 (dual averaging, after Nesterov 2009); Stan
 ``src/stan/mcmc/stepsize_adaptation.hpp``, ``windowed_adaptation.hpp``, ``var_adaptation.hpp``,
 ``covar_adaptation.hpp``, ``hmc/base_hmc.hpp`` (``init_stepsize``). The ``adapt_diag_grad``
-variant follows nutpie/nuts-rs (``src/math/cpu_math.rs``): ``M^{-1} = sqrt(var(draws) / var(grads))``,
+variant follows nutpie/nuts-rs (``src/math/cpu_math.rs``):
+``M^{-1} = sqrt(var(draws) / var(grads))``,
 which equals the posterior variance for a Gaussian target and needs fewer draws to settle.
 """
 
@@ -89,7 +90,7 @@ def window_flags(
 
 
 def window_schedule(tune: int, **kwargs) -> list[tuple[int, int]]:
-    """Warmup phases as inclusive ``(start, end)`` pairs: initial buffer, slow windows, final buffer.
+    """Warmup phases as inclusive ``(start, end)`` pairs: init buffer, slow windows, term buffer.
 
     Examples
     --------
@@ -124,7 +125,10 @@ def dual_averaging_restart(sc, step_size):
 
 @njit(nogil=True, cache=True)
 def dual_averaging_update(sc, accept_stat, target_accept, gamma, t0, kappa):
-    """One dual-averaging step on ``log(eps)`` (Stan's ``learn_stepsize``); sets ``sc[SC_STEP_SIZE]``."""
+    """One dual-averaging step on ``log(eps)`` (Stan's ``learn_stepsize``).
+
+    Sets ``sc[SC_STEP_SIZE] = exp(x)`` and updates ``s_bar``, ``x_bar`` and the counter.
+    """
     counter = sc[SC_COUNTER] + 1.0
     sc[SC_COUNTER] = counter
     accept_stat = min(accept_stat, 1.0)
@@ -146,7 +150,7 @@ def init_stepsize(logp_fn, args, rng, metric, eps, q, g, logp, ws):
     Returns the new step size; values above ``1e7`` (Stan: "posterior is improper") or 0 are
     returned as they are for the caller to report.
     """
-    if eps == 0.0 or eps > INIT_STEPSIZE_MAX or eps != eps:
+    if eps == 0.0 or eps > INIT_STEPSIZE_MAX or np.isnan(eps):
         return eps
     pool_q, pool_g, _, _, _, _, _, _, _, vec, _ = ws
     p, v = vec[0], vec[1]

@@ -1,4 +1,4 @@
-"""One chain's whole state as arrays, and the compiled loops that advance it by a chunk of iterations.
+"""One chain's state as arrays, and the compiled loops advancing it by a chunk of iterations.
 
 Everything a chain carries between chunks — position, gradient, log density, step-size and
 dual-averaging scalars, Welford moments, the metric, the scratch buffers and its random generator —
@@ -59,7 +59,7 @@ def init_chain_state(
     max_treedepth: int = C.MAX_TREEDEPTH,
     step_size: float = C.STEP_SIZE,
 ) -> ChainState:
-    """Build the state of a chain starting at ``q`` (with log density ``logp`` and gradient ``grad``).
+    """Build the state of a chain starting at ``q`` (log density ``logp``, gradient ``grad``).
 
     Parameters
     ----------

@@ -206,7 +206,7 @@ def sample_compound(model, steps, layout, q0, draws, tune, chains, seed, init="j
     total = tune + draws
     t_setup = time.perf_counter()
     block = run = None
-    method = "+".join([s.name for s in others] if not grad_steps else ["nuts"] + [s.name for s in others])
+    method = "+".join(s.name for s in others)
     if grad_steps:
         gstep = grad_steps[0]
         kw, method_param = _nuts_settings(gstep, target_accept, max_treedepth)

@@ -10,7 +10,7 @@ PATH_LENGTH = 2.0  # static HMC integration time (PyMC)
 HMC_MAX_STEPS = 1024  # cap on static-HMC leapfrog steps (PyMC)
 STEP_JITTER_LOW = 0.85  # static HMC: step size multiplied by uniform(0.85, 1.15) (PyMC `unif`)
 STEP_JITTER_HIGH = 1.15
-INIT_STEPSIZE_ACCEPT = 0.8  # init_stepsize doubles/halves until exp(-dH) crosses this (base_hmc.hpp)
+INIT_STEPSIZE_ACCEPT = 0.8  # init_stepsize: double/halve until exp(-dH) crosses this (base_hmc)
 INIT_STEPSIZE_MAX = 1e7  # improper posterior if the heuristic walks past this
 
 # --- dual averaging (stan: src/stan/mcmc/stepsize_adaptation.hpp) --------------------------------

@@ -27,7 +27,7 @@ from probgraph.samplers.nuts import V_P, V_V, V_Z
 @njit(nogil=True, cache=True)
 def hmc_draw(logp_fn, args, rng, metric, eps, q, g, logp, path_length, max_steps,
              max_energy_error, ws, out):
-    """One static-HMC transition (Neal 2011, "MCMC using Hamiltonian dynamics"; PyMC's ``HamiltonianMC``).
+    """One static-HMC transition (Neal 2011, "MCMC using Hamiltonian dynamics"; PyMC's HMC).
 
     The step size is jittered, ``eps * uniform(0.85, 1.15)``, and the trajectory runs
     ``n_steps = max(1, int(path_length / eps))`` leapfrog steps (capped at ``max_steps``) before a

@@ -42,7 +42,7 @@ def leapfrog(logp_fn, args, metric, eps, q_src, g_src, q_dst, g_dst, p, v):
             p[i] = pi
             q_dst[i] = q_src[i] + eps * minv[i] * pi
     logp, grad = logp_fn(q_dst, args)
-    if logp != logp:
+    if np.isnan(logp):
         logp = -np.inf
     if kind == METRIC_DENSE:
         for i in range(n):

@@ -1,10 +1,11 @@
 """Euclidean metrics for HMC: momentum draws, velocity M^{-1} p ("p_sharp") and kinetic energy.
 
-A metric is the tuple ``(kind, inv_mass_diag, inv_mass_dense, chol)``: ``kind`` is one of
-``METRIC_DIAG``, ``METRIC_DENSE``, ``METRIC_DIAG_GRAD`` (a diagonal metric), ``inv_mass_diag`` the
-diagonal inverse mass matrix, ``inv_mass_dense`` the dense one and ``chol`` its lower Cholesky factor
-``L`` (``L L^T = M^{-1}``), so that ``p = L^{-T} z`` has covariance ``M`` (Stan's ``dense_e_metric.hpp``
-draws the same distribution). The dense arrays are ``(1, 1)`` placeholders for diagonal metrics.
+A metric is the tuple ``(kind, inv_mass_diag, inv_mass_dense, chol)``. ``kind`` is one of
+``METRIC_DIAG``, ``METRIC_DENSE``, ``METRIC_DIAG_GRAD`` (a diagonal metric); ``inv_mass_diag`` is
+the diagonal inverse mass matrix, ``inv_mass_dense`` the dense one and ``chol`` its lower
+Cholesky factor ``L`` (``L L^T = M^{-1}``), so that ``p = L^{-T} z`` has covariance ``M`` (the
+distribution Stan's ``dense_e_metric.hpp`` draws). Dense arrays are ``(1, 1)`` placeholders for
+diagonal metrics.
 """
 
 from __future__ import annotations
@@ -81,6 +82,6 @@ def draw_momentum(rng, metric, p, z):
 
 @njit(nogil=True, cache=True)
 def copy_vec(dst, src):
-    """``dst[:] = src`` for vectors, as a plain loop (numba's generic slice assignment is slow to compile)."""
+    """``dst[:] = src`` as a plain loop (numba's generic slice assignment is slow to compile)."""
     for i in range(dst.shape[0]):
         dst[i] = src[i]

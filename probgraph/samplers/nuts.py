@@ -1,10 +1,11 @@
-"""Multinomial NUTS exactly as Stan's ``base_nuts.hpp``, as an iterative tree builder over preallocated buffers.
+"""Multinomial NUTS exactly as Stan's ``base_nuts.hpp``, built iteratively in preallocated buffers.
 
-Stan builds each new subtree recursively; here the same tree is built leaf by leaf with a binary
-counter: after leaf ``i`` the completed subtrees at every level ``j`` where bit ``j`` of ``i`` is set
-are merged with their stored left siblings, in the order Stan's recursion merges them, so the random
-draws, the multinomial choices and the U-turn checks are the same. Nothing is allocated per leaf:
-proposals live in rows of a pool (``pool_q``, ``pool_g``) and tree nodes swap row ownership.
+Stan builds each new subtree recursively; here the same tree is built leaf by leaf with a
+binary counter: after leaf ``i`` the completed subtrees at every level ``j`` where bit ``j`` of
+``i`` is set are merged with their stored left siblings, in the order Stan's recursion merges
+them, so the random draws, the multinomial choices and the U-turn checks are the same. Nothing
+is allocated per leaf: proposals live in rows of a pool (``pool_q``, ``pool_g``) and tree nodes
+swap row ownership.
 
 References: Hoffman & Gelman (2014), "The No-U-Turn Sampler", JMLR 15; Betancourt (2017),
 "A Conceptual Introduction to Hamiltonian Monte Carlo", arXiv:1701.02434 (multinomial sampling,
@@ -132,7 +133,7 @@ def _store(ws, j, cur_lsw):
 
 @njit(nogil=True, cache=True)
 def build_subtree(logp_fn, args, metric, eps, depth, h0, q0, g0, max_energy_error, rng, ws):
-    """Build a subtree of ``2**depth`` leapfrog steps from ``(q0, vec[V_P])`` (Stan's ``build_tree``).
+    """Build a subtree of ``2**depth`` leapfrogs from ``(q0, vec[V_P])`` (Stan's ``build_tree``).
 
     ``eps`` carries the direction's sign. Returns ``(valid, log_sum_weight, last_row)``: whether
     no divergence or U-turn occurred inside, the subtree's log sum of weights ``log sum exp(H0 -
@@ -226,7 +227,8 @@ def _start(rng, metric, q, g, logp, ws):
 
 
 @njit(nogil=True, cache=True)
-def nuts_draw(logp_fn, args, rng, metric, eps, q, g, logp, max_treedepth, max_energy_error, ws, out):
+def nuts_draw(logp_fn, args, rng, metric, eps, q, g, logp, max_treedepth, max_energy_error, ws,
+              out):
     """One NUTS transition from ``(q, g, logp)`` with step size ``eps``; Stan's ``transition``.
 
     ``q`` and ``g`` are overwritten with the new point; its log density is returned. The stats

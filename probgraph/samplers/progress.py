@@ -52,7 +52,7 @@ class ProgressBar:
         self._last = now
         done = int(np.sum(n_done))
         frac = min(done / self.total, 1.0)
-        filled = int(round(frac * self.width))
+        filled = round(frac * self.width)
         elapsed = now - self.start
         rate = done / elapsed if elapsed > 0 else 0.0
         phase = "tuning" if np.min(n_done) < self.tune else "sampling"

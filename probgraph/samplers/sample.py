@@ -6,14 +6,20 @@ import os
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from probgraph.samplers import constants as C
-from probgraph.samplers.chain import ChainState, compiled_chunk, hmc_chunk, init_chain_state, nuts_chunk
+from probgraph.samplers.chain import (
+    ChainState,
+    compiled_chunk,
+    hmc_chunk,
+    init_chain_state,
+    nuts_chunk,
+)
 from probgraph.samplers.progress import ProgressBar
 
 # init name -> (jitter the start?, metric kind)

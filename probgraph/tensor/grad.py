@@ -100,6 +100,8 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
     results = []
     for w in wrt_list:
         g = _total(contributions.get(id(w)))
+        if g is None and not is_float(w.dtype) and _feeds(w, nodes, roots):
+            g = tm.zeros_like(w, dtype=_grad_dtype(w))  # an integer input the cost uses: zero gradient
         if g is None:
             if disconnected_inputs == "raise":
                 raise DisconnectedInputError(
@@ -113,6 +115,11 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
             g = tm.cast(g, _grad_dtype(w))
         results.append(g)
     return results[0] if single else results
+
+
+def _feeds(w, nodes, roots) -> bool:
+    """True if ``w`` is one of ``roots`` or an input of one of ``nodes``."""
+    return any(w is r for r in roots) or any(w is i for node in nodes for i in node.inputs)
 
 
 def _grad_dtype(w):

@@ -103,7 +103,7 @@ def test_latent_discrete_exact_posteriors():
         assert_mean(post["k"].values == j, pk[j])
     ss = idata.sample_stats
     assert {"lp", "diverging", "tree_depth", "step_size", "acceptance_rate"} <= set(ss)
-    assert idata.attrs["sampler"] == ("nuts+binary_gibbs_metropolis"
+    assert idata.posterior.attrs["sampler"] == ("nuts+binary_gibbs_metropolis"
                                       "+categorical_gibbs_metropolis")
 
 
@@ -160,7 +160,7 @@ def test_switchpoint_recovered():
 def test_metropolis_continuous_normal_moments():
     with pg.Model():
         pg.Normal("x", 1.0, 2.0, shape=2)
-        idata = pg.sample(3000, tune=1000, chains=2, step=pg.samplers.metropolis.Metropolis(),
+        idata = pg.sample(2000, tune=500, chains=2, step=Metropolis(),
                           random_seed=2, progressbar=False)
     x = idata.posterior["x"].values
     for i in range(2):
@@ -168,4 +168,4 @@ def test_metropolis_continuous_normal_moments():
         assert_mean((x[..., i] - 1.0) ** 2, 4.0)
     acc = idata.sample_stats["x_accepted"].values.mean()
     assert 0.1 < acc < 0.7  # tuned scaling, not the initial one
-    assert idata.attrs["sampler"] == "metropolis"
+    assert idata.posterior.attrs["sampler"] == "metropolis"

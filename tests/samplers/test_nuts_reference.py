@@ -1,4 +1,4 @@
-"""The compiled iterative NUTS against a plain-Python transcription of Stan's recursive ``base_nuts.hpp``.
+"""The compiled iterative NUTS against a plain-Python transcription of Stan's recursive NUTS.
 
 numba's ``np.random.Generator`` produces the same stream as numpy's, so the reference, run from
 the same seed with the random numbers consumed in Stan's order, must give the same draws, tree
@@ -27,7 +27,7 @@ class StanNUTS:
         self.eps, self.max_depth, self.max_delta_h = eps, max_depth, max_delta_h
 
     def hamiltonian(self, z):
-        q, p, lp, g = z
+        _, p, lp, _ = z
         lp = -np.inf if np.isnan(lp) else lp
         h = 0.5 * p @ p - lp
         return np.inf if np.isnan(h) else h

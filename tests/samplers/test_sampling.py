@@ -85,7 +85,7 @@ def test_hmc_normal(targets, init):
 
 def test_seed_reproducible_whatever_cores(targets):
     args = (np.zeros(4), np.ones(4))
-    kw = dict(draws=50, tune=60, chains=3, seed=123, progressbar=False)
+    kw = {"draws": 50, "tune": 60, "chains": 3, "seed": 123, "progressbar": False}
     a = run_chains(targets["normal"], args, np.zeros(4), cores=1, **kw)
     b = run_chains(targets["normal"], args, np.zeros(4), cores=2, **kw)
     c = run_chains(targets["normal"], args, np.zeros(4), cores=2, **{**kw, "seed": 124})

@@ -24,6 +24,13 @@ def _lower(n):
     return np.tril(_rng.normal(size=(n, n))) + 3 * np.eye(n)
 
 
+@pytest.fixture
+def mode():
+    """Per-case checks run on the reference backend; numba runs these tables batched, one compile per
+    table, in tests/backends/test_numba_op_tables.py."""
+    return "python"
+
+
 def run_case(fn, inputs, mode):
     """Build ``fn`` over symbolic inputs of the arrays' shapes and evaluate it with ``mode``."""
     xs = [pt.tensor(f"x{i}", dtype=a.dtype, shape=a.shape) for i, a in enumerate(inputs)]

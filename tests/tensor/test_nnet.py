@@ -19,6 +19,13 @@ def _probs(*shape):
     return sp.softmax(_r(*shape), axis=-1)
 
 
+@pytest.fixture
+def mode():
+    """Per-case checks run on the reference backend; numba runs these tables batched, one compile per
+    table, in tests/backends/test_numba_op_tables.py."""
+    return "python"
+
+
 def run_case(fn, inputs, mode):
     xs = [pt.tensor(f"x{i}", dtype=a.dtype, shape=a.shape) for i, a in enumerate(inputs)]
     out = fn(*xs)
