@@ -1,4 +1,4 @@
-"""A switchpoint in yearly disaster counts: a discrete parameter sampled by Metropolis, the rates by NUTS.
+"""A switchpoint in yearly disaster counts: Metropolis for the discrete year, NUTS for the rates.
 
 Run: ``python examples/changepoint.py [--draws 2000] [--tune 1000] [--chains 4]``
 
@@ -29,7 +29,7 @@ YEARS = np.arange(1851, 1962)
 
 
 def simulate(seed: int):
-    """One Poisson count per year, at the early rate before the switchpoint and the late rate after."""
+    """One Poisson count a year: the early rate before the switchpoint, the late rate from it on."""
     rng = np.random.default_rng(seed)
     rate = np.where(YEARS < TRUTH["switchpoint"], TRUTH["early_rate"], TRUTH["late_rate"])
     return rng.poisson(rate)

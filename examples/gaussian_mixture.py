@@ -86,8 +86,8 @@ def main(argv=None) -> dict:
         fig, ax = plt.subplots(figsize=(8, 4))
         ax.hist(y, bins=50, density=True, color="0.8", label="data")
         for k, label in enumerate(COMPONENTS):
-            ax.plot(grid, w_m[k] * stats.norm.pdf(grid, mu_m[k], s_m[k]), label=f"{label} (posterior mean)")
-        ax.set(xlabel="y", ylabel="density")
+            ax.plot(grid, w_m[k] * stats.norm.pdf(grid, mu_m[k], s_m[k]), label=label)
+        ax.set(xlabel="y", ylabel="density", title="components at their posterior means")
         ax.legend()
         fig.tight_layout()
         fig.savefig(out / "gaussian_mixture.png", dpi=80)

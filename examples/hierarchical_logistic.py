@@ -1,15 +1,15 @@
-"""Hierarchical logistic regression (non-centred) on simulated grouped binary data, sampled with NUTS.
+"""Hierarchical logistic regression, non-centred, on simulated grouped binary data, with NUTS.
 
-Run: ``python examples/hierarchical_logistic.py [--groups 8] [--per-group 40] [--draws 1000] [--chains 4]``
+Run: ``python examples/hierarchical_logistic.py [--groups 8] [--per-group 40] [--draws 1000]``
 
 Each group ``j`` has its own intercept ``a_j ~ Normal(mu_a, sigma_a)`` and all share a slope ``b``::
 
     P(y = 1 | x, group j) = invlogit(a_j + b * x)
 
 The intercepts are written non-centred, ``a = mu_a + sigma_a * z`` with ``z ~ Normal(0, 1)``, which
-removes the funnel between ``sigma_a`` and the ``a_j`` that makes the centred form diverge when groups
-have little data. The data are simulated from the stated ``TRUTH``; the summary prints it alongside,
-with the in-sample accuracy of the posterior mean probabilities. Figures go to ``--out``.
+removes the funnel between ``sigma_a`` and the ``a_j`` that makes the centred form diverge when
+groups have little data. The data are simulated from the stated ``TRUTH``; the summary prints it
+alongside, with the in-sample accuracy of the posterior mean probabilities. Figures go to ``--out``.
 """
 
 from __future__ import annotations

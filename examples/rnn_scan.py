@@ -1,4 +1,4 @@
-"""An Elman recurrent network, unrolled with ``pg.scan`` and trained by SGD, predicts a noisy sine wave.
+"""An Elman recurrent network, unrolled with ``pg.scan`` and trained by SGD, predicts a sine wave.
 
 Run: ``python examples/rnn_scan.py [--epochs 300] [--hidden 16] [--lr 0.1] [--out examples/output]``
 
@@ -6,9 +6,9 @@ The network reads one noisy sine value per step and predicts the next clean one:
 
     h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h)        y_t = h_t W_hy + b_y
 
-``pg.scan`` builds the loop over time; ``pg.grad`` differentiates the mean squared error through it (the
-gradient of a scan is itself a reverse scan); ``pg.function(..., updates=...)`` turns one SGD step on
-the shared weights into one compiled call. The loss printed every few epochs should fall steadily.
+``pg.scan`` builds the loop over time; ``pg.grad`` differentiates the mean squared error through it
+(the gradient of a scan is itself a reverse scan); ``pg.function(..., updates=...)`` turns one SGD
+step on the shared weights into one compiled call. The printed loss should fall steadily.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def make_data(rng, n_seq: int, n_steps: int, noise: float = 0.1):
 
 
 def elman_rnn(x, n_in: int, n_hidden: int, rng):
-    """The network's shared weights and its predictions for the sequence batch ``x`` ``(T, batch, n_in)``."""
+    """The network's shared weights and its predictions for a batch ``x`` ``(T, batch, n_in)``."""
     W_xh = pg.shared(rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_in, n_hidden)), name="W_xh")
     W_hh = pg.shared(rng.normal(0.0, 0.5 / np.sqrt(n_hidden), (n_hidden, n_hidden)), name="W_hh")
     b_h = pg.shared(np.zeros(n_hidden), name="b_h")
@@ -60,7 +60,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--batch", type=int, default=32, help="sequences per training batch")
     parser.add_argument("--lr", type=float, default=0.2, help="learning rate")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--mode", choices=["numba", "python"], help="backend (default: pg.config.mode)")
+    parser.add_argument("--mode", choices=["numba", "python"], help="default: pg.config.mode")
     parser.add_argument("--out", default=str(Path(__file__).parent / "output"))
     parser.add_argument("--no-plots", action="store_true")
     args = parser.parse_args(argv)
@@ -71,8 +71,8 @@ def main(argv=None) -> dict:
     params, y = elman_rnn(x, n_in=1, n_hidden=args.hidden, rng=rng)
     loss = pt.mean((y - target) ** 2)
     grads = pg.grad(loss, params)
-    train = pg.function([x, target], loss, updates=[(p, p - args.lr * g) for p, g in zip(params, grads)],
-                        mode=args.mode)
+    updates = [(p, p - args.lr * g) for p, g in zip(params, grads)]  # one SGD step
+    train = pg.function([x, target], loss, updates=updates, mode=args.mode)
     predict = pg.function([x], y, mode=args.mode)
 
     start = time.perf_counter()
@@ -80,7 +80,8 @@ def main(argv=None) -> dict:
     for epoch in range(1, args.epochs + 1):
         losses.append(float(train(*make_data(rng, args.batch, args.steps))))
         if epoch == 1 or epoch % max(1, args.epochs // 10) == 0:
-            print(f"epoch {epoch:4d}   loss {losses[-1]:.4f}   ({time.perf_counter() - start:.1f} s)")
+            elapsed = time.perf_counter() - start
+            print(f"epoch {epoch:4d}   loss {losses[-1]:.4f}   ({elapsed:.1f} s)")
     x_test, y_test = make_data(np.random.default_rng(args.seed + 1), 64, args.steps)
     test_loss = float(np.mean((predict(x_test) - y_test) ** 2))
     noise_floor = float(np.mean((x_test - y_test) ** 2))  # predicting "next = current noisy input"

@@ -1,6 +1,6 @@
 """Stochastic volatility: a Gaussian random walk of log-volatility under heavy-tailed returns.
 
-Run: ``python examples/stochastic_volatility.py [--days 400] [--draws 1000] [--tune 1000] [--chains 4]``
+Run: ``python examples/stochastic_volatility.py [--days 400] [--draws 1000] [--chains 4]``
 
 The model of PyMC's stochastic-volatility example, on returns simulated from it (so the true path is
 known)::
@@ -11,8 +11,8 @@ known)::
     returns ~ StudentT(nu, mu=0, sigma=exp(log_vol))
 
 It has as many parameters as days, strongly correlated along the walk: the kind of posterior NUTS is
-for. The summary prints the truth beside the estimates, and how often the true log-volatility lies in
-its 90% interval. Figures (returns with the volatility band) go to ``--out``.
+for. The summary prints the truth beside the estimates, and how often the true log-volatility lies
+in its 90% interval. Figures (returns with the volatility band) go to ``--out``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def build_model(returns) -> pg.Model:
         nu = pg.Exponential("nu", lam=0.1)
         log_vol = pg.GaussianRandomWalk("log_vol", sigma=sigma, init_dist=pg.Normal.dist(-4.0, 2.0),
                                         dims="day")
-        pg.StudentT("returns", nu=nu, mu=0.0, sigma=pg.math.exp(log_vol), observed=returns, dims="day")
+        pg.StudentT("returns", nu=nu, mu=0.0, sigma=pg.math.exp(log_vol), observed=returns,
+                    dims="day")
     return model
 
 
@@ -75,7 +76,7 @@ def main(argv=None) -> dict:
     vol_draws = idata.posterior["log_vol"].values.reshape(-1, args.days)
     lo, hi = np.percentile(vol_draws, [5, 95], axis=0)
     coverage = float(np.mean((log_vol_true >= lo) & (log_vol_true <= hi)))
-    print(f"days whose true log-volatility is inside its 90% posterior interval: {100 * coverage:.0f}%")
+    print(f"days with the true log-volatility inside its 90% interval: {100 * coverage:.0f}%")
 
     if not args.no_plots:
         import matplotlib

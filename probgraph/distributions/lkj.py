@@ -75,14 +75,6 @@ def _static_int(x, what: str) -> int:
     return int(val)
 
 
-def _packed_n(m: int, who: str) -> int:
-    """``n`` from the length ``m = n (n + 1) / 2`` of a packed lower triangle."""
-    n = int(round((np.sqrt(8 * m + 1) - 1) / 2))
-    if n * (n + 1) // 2 != m:
-        raise ValueError(f"{who}: a packed triangle of length {m} does not come from a square matrix")
-    return n
-
-
 def expand_packed_triangular(n, packed, lower: bool = True):
     """The ``(n, n)`` triangular matrix from its packed triangle (PyMC's ``expand_packed_triangular``).
 
@@ -336,7 +328,7 @@ class LKJCorr(Continuous):
     @staticmethod
     def logp(value, n, eta):
         value = pt.as_tensor(value)
-        n = last_axis_length(value, "LKJCorr")
+        n = _static_int(n, "LKJCorr: n")
         eye = np.eye(n, dtype=value.dtype)
         diag = pt.sum(linalg.cholesky(value) * eye, axis=-1)    # (pt.diag has no numba emitter)
         lp = lkj_log_normalizer(eta, n) + (eta - 1.0) * 2.0 * pt.sum(pt.log(diag))
@@ -347,7 +339,7 @@ class LKJCorr(Continuous):
 
     @staticmethod
     def support_point(rv, n, eta):
-        return pt.constant(np.eye(rv.type.shape[-1], dtype=rv.dtype))
+        return pt.constant(np.eye(_static_int(n, "LKJCorr: n"), dtype=rv.dtype))
 
 
 # ---------------------------------------------------------------------- LKJCholeskyCov
@@ -427,7 +419,7 @@ class _LKJCholeskyCov(Continuous):
         value = pt.as_tensor(value)
         if value.ndim != 1:
             raise NotImplementedError("LKJCholeskyCov: only a single (unbatched) matrix is supported")
-        n = _packed_n(last_axis_length(value, "LKJCholeskyCov"), "LKJCholeskyCov")
+        n = _static_int(n, "LKJCholeskyCov: n")
         _, diag_sel, row_sel = cls._pieces(n)
         diag = matvec_last(value, diag_sel)                 # L[i, i]
         sigma = pt.sqrt(matvec_last(pt.square(value), row_sel))
@@ -442,7 +434,7 @@ class _LKJCholeskyCov(Continuous):
 
     @classmethod
     def support_point(cls, rv, n, eta, *sd_params):
-        n = _packed_n(rv.type.shape[-1], "LKJCholeskyCov")
+        n = _static_int(n, "LKJCholeskyCov: n")
         sd_rv = RandomVariable(cls.sd_family, rv.dtype, 0)(pt.constant(np.array([n])), *sd_params)
         sd = pt.broadcast_to(pt.as_tensor(cls.sd_family.support_point(sd_rv, *sd_params)), (n,))
         _, diag_sel, _ = cls._pieces(n)

@@ -315,29 +315,29 @@ class LogpDlogpFunction:
 
     # ------------------------------------------------------------------ for compiled samplers
     @property
-    def args(self) -> tuple:
-        """Extra arguments of ``logp_fn``: current Data values, then the graph's array constants."""
+    def raw_args(self) -> tuple:
+        """The kernel's extra arguments: current Data values, then the graph's array constants."""
         shared = tuple(s.container[0][()] if np.ndim(s.container[0]) == 0 else s.container[0]
                        for s in self.function.shared)
         return shared + tuple(getattr(self.function.thunk, "consts", ()))
 
     @property
+    def args(self) -> tuple:
+        """Extra argument of ``logp_fn``: the current Data values and array constants, packed into one
+        fixed-type tuple (see :mod:`probgraph.model.packed_args`). Read it right before sampling."""
+        from probgraph.model.packed_args import pack
+        return pack(self.raw_args)
+
+    @property
     def logp_fn(self):
-        """A jitted ``logp_fn(q, args) -> (logp, grad)`` (numba mode only; None otherwise)."""
+        """A jitted ``logp_fn(q, args) -> (logp, grad)`` (numba mode only; None otherwise).
+
+        Its type is the same for every model, so compiled samplers are shared across models.
+        """
         kernel = getattr(self.function.thunk, "kernel", None)
         if kernel is None:
             return None
         if self._logp_fn is None:
-            self._logp_fn = _jit_adapter(kernel)
+            from probgraph.model.packed_args import layout_of, make_adapter
+            self._logp_fn = make_adapter(kernel, layout_of(self.raw_args))
         return self._logp_fn
-
-
-def _jit_adapter(kernel):
-    import numba
-
-    @numba.njit
-    def logp_fn(q, args):
-        out = kernel(q, *args)
-        return float(out[0]), np.ascontiguousarray(out[1])
-
-    return logp_fn

@@ -43,7 +43,7 @@ class CompoundStep:
         return f"CompoundStep({self.methods})"
 
 
-def _value_vars_of(model, vars) -> list:  # noqa: A002
+def _value_vars_of(model, vars) -> list:
     """Value variables named by ``vars`` (random variables, value variables or names)."""
     values_to_rvs = model.values_to_rvs
     out = []
@@ -122,6 +122,12 @@ def assign_step_methods(model, step, layout) -> list:
     return [s for s, _ in bound]
 
 
+def _flat_index(layout, value_vars) -> np.ndarray:
+    """Positions of ``value_vars``' entries in the model's flat vector."""
+    parts = [np.arange(layout.slices[v.name].start, layout.slices[v.name].stop) for v in value_vars]
+    return np.concatenate(parts or [np.zeros(0)]).astype(np.int64)
+
+
 class _GradientBlock:
     """The log density over the gradient step's variables, the others held in one shared vector."""
 
@@ -130,10 +136,7 @@ class _GradientBlock:
         from probgraph.tensor.variable import shared
         inside = {v.name for v in value_vars}
         others = [v for v in model.value_vars if v.name not in inside]
-        idx = lambda vs: np.concatenate(  # noqa: E731
-            [np.arange(layout.slices[v.name].start, layout.slices[v.name].stop) for v in vs]
-            or [np.zeros(0)]).astype(np.int64)
-        self.idx, self.other_idx = idx(value_vars), idx(others)
+        self.idx, self.other_idx = _flat_index(layout, value_vars), _flat_index(layout, others)
         self.q = pt.tensor("q", dtype="float64", shape=(self.idx.size,))
         self.fixed = shared(np.zeros(self.other_idx.size), name="fixed_values")
         pieces, pos = {}, {"q": 0, "fixed": 0}
@@ -153,18 +156,66 @@ class _GradientBlock:
         if kernel is None:
             raise RuntimeError("NUTS in a compound step needs the numba backend "
                                f"(pg.config.mode = 'numba'); the mode is {layout.mode!r}")
-        from probgraph.model.compiled import _jit_adapter
-        self.logp_fn = _jit_adapter(kernel)
+        from probgraph.model.packed_args import layout_of, make_adapter
+        self.logp_fn = make_adapter(kernel, layout_of(self._raw_args()))
 
-    @property
-    def args(self) -> tuple:
-        """``logp_fn``'s extra arguments (the shared ``fixed`` vector is written in place)."""
+    def _raw_args(self) -> tuple:
         shared = tuple(s.container[0][()] if np.ndim(s.container[0]) == 0 else s.container[0]
                        for s in self.function.shared)
         return shared + tuple(getattr(self.function.thunk, "consts", ()))
 
     def set_fixed(self, q_full: np.ndarray) -> None:
+        """Hold the other variables at their values in ``q_full``; refresh ``args`` (packed data)."""
+        from probgraph.model.packed_args import pack
         self.fixed.container[0][:] = q_full[self.other_idx]
+        self.args = pack(self._raw_args())
+
+    def configure(self, step, target_accept, max_treedepth, init, tune) -> str:
+        """Fix the NUTS/HMC settings of ``step`` (with ``pg.sample``'s overrides); return its method."""
+        from probgraph.samplers.chain import hmc_chunk, nuts_chunk
+        from probgraph.samplers.sample import INIT_METHODS
+        kw = step.run_kwargs()
+        if target_accept is not None:
+            kw["target_accept"] = target_accept
+        if max_treedepth is not None:
+            kw["max_treedepth"] = max_treedepth
+        self.use_jitter, self.kind = INIT_METHODS[init]
+        self.kernel = nuts_chunk if kw["method"] == "nuts" else hmc_chunk
+        self.param = int(kw["max_treedepth"]) if kw["method"] == "nuts" else float(kw["path_length"])
+        self.tuning = (float(kw["target_accept"]), C.DA_GAMMA, C.DA_T0, C.DA_KAPPA)
+        self.treedepth, self.step_size0 = int(kw["max_treedepth"]), float(kw["step_size"])
+        self.tune, self.run = tune, None
+        return kw["method"]
+
+    def start_chain(self, q, rng, chain, total, stats) -> None:
+        """Jitter the block's start (if ``init`` says so) and build the chain's NUTS state."""
+        from probgraph.samplers.chain import compiled_chunk, init_chain_state
+        from probgraph.samplers.sample import find_initial_point
+        self.set_fixed(q)
+        qb, lp, g = find_initial_point(self.logp_fn, self.args, q[self.idx], rng,
+                                       self.use_jitter, chain=chain)
+        q[self.idx] = qb
+        self.state = init_chain_state(qb, lp, g, self.tune, self.kind, rng, self.treedepth,
+                                           self.step_size0)
+        self.draws = np.zeros((total, self.idx.size))
+        if self.run is None:
+            self.run = compiled_chunk(self.kernel, self.logp_fn, self._call_args(0, stats))
+
+    def _call_args(self, it, stats) -> tuple:
+        st = self.state
+        return (self.logp_fn, self.args, st.rng, st.metric, st.q, st.g, st.sc, st.welford,
+                st.flags, self.tuning, self.param, float(C.MAX_ENERGY_ERROR), it, it + 1,
+                self.tune, self.draws, stats, st.ws)
+
+    def transition(self, q, it, stats) -> float:
+        """One NUTS transition of the block given the rest of ``q`` (updated in place); the new logp."""
+        st = self.state
+        self.set_fixed(q)  # the other variables moved: refresh the density and gradient at q
+        st.sc[C.SC_LOGP], g = self.logp_fn(st.q, self.args)
+        st.g[:] = g
+        self.run(*self._call_args(it, stats))
+        q[self.idx] = st.q
+        return float(st.sc[C.SC_LOGP])
 
 
 def _joint_logp(layout):
@@ -175,17 +226,6 @@ def _joint_logp(layout):
     return logp
 
 
-def _nuts_settings(step, target_accept, max_treedepth):
-    kw = step.run_kwargs()
-    if target_accept is not None:
-        kw["target_accept"] = target_accept
-    if max_treedepth is not None:
-        kw["max_treedepth"] = max_treedepth
-    if kw["method"] == "nuts":
-        return kw, int(kw["max_treedepth"])
-    return kw, float(kw["path_length"])
-
-
 def sample_compound(model, steps, layout, q0, draws, tune, chains, seed, init="jitter+adapt_diag",
                     target_accept=None, max_treedepth=None, progressbar=True):
     """Run ``chains`` chains of the compound step (one after another); return a ``SamplerResult``.
@@ -194,101 +234,72 @@ def sample_compound(model, steps, layout, q0, draws, tune, chains, seed, init="j
     ``LogpDlogpFunction`` (its flat vector holds every value variable, discrete ones as floats).
     Chain ``c`` uses ``default_rng(SeedSequence(seed).spawn(chains)[c])`` for everything.
     """
-    from probgraph.samplers.chain import compiled_chunk, hmc_chunk, init_chain_state, nuts_chunk
     from probgraph.samplers.progress import ProgressBar
-    from probgraph.samplers.sample import INIT_METHODS, SamplerResult, _stats_dict, find_initial_point
+    from probgraph.samplers.sample import INIT_METHODS, SamplerResult, _stats_dict
     if init not in INIT_METHODS:
         raise ValueError(f"init must be one of {sorted(INIT_METHODS)}, not {init!r}")
-    use_jitter, kind = INIT_METHODS[init]
+    t_setup = time.perf_counter()
     grad_steps = [s for s in steps if _is_gradient_step(s)]
     others = [s for s in steps if not _is_gradient_step(s)]
-    joint = _joint_logp(layout)
-    total = tune + draws
-    t_setup = time.perf_counter()
-    block = run = None
-    method = "+".join(s.name for s in others)
+    joint, total, block = _joint_logp(layout), tune + draws, None
+    names = [s.name for s in others]
     if grad_steps:
-        gstep = grad_steps[0]
-        kw, method_param = _nuts_settings(gstep, target_accept, max_treedepth)
-        method = "+".join([kw["method"]] + [s.name for s in others])
-        block = _GradientBlock(model, gstep.value_vars, layout)
-        tuning = (float(kw["target_accept"]), C.DA_GAMMA, C.DA_T0, C.DA_KAPPA)
-        kernel = nuts_chunk if kw["method"] == "nuts" else hmc_chunk
-        treedepth = int(kw["max_treedepth"])
-    nb = 0 if block is None else block.idx.size
-    out_draws = np.zeros((chains, total, layout.ndim))
-    out_stats = np.zeros((chains, total, C.N_STATS))
-    lp_out = np.zeros((chains, total))
-    perf = np.zeros((chains, total))
-    step_stats = [{} for _ in others]
-    n_done = np.zeros(chains, dtype=np.int64)
-    metrics, step_sizes = [], []
+        block = _GradientBlock(model, grad_steps[0].value_vars, layout)
+        names.insert(0, block.configure(grad_steps[0], target_accept, max_treedepth, init, tune))
+    out = {"draws": np.zeros((chains, total, layout.ndim)), "lp": np.zeros((chains, total)),
+           "stats": np.zeros((chains, total, C.N_STATS)), "perf": np.zeros((chains, total)),
+           "steps": [{} for _ in others], "n_done": np.zeros(chains, dtype=np.int64),
+           "metric": [], "step_size": []}
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(chains)]
     bar = ProgressBar(chains * total, tune, enabled=progressbar)
-    setup_time = time.perf_counter() - t_setup
     t_start = time.perf_counter()
     interrupted = False
     try:
         for c in range(chains):
-            rng, q = rngs[c], np.array(q0, dtype=np.float64)
-            for s in others:
-                s.reset()
-            if block is not None:
-                block.set_fixed(q)
-                args = block.args
-                qb, lp, g = find_initial_point(block.logp_fn, args, q[block.idx], rng, use_jitter,
-                                               chain=c)
-                q[block.idx] = qb
-                st = init_chain_state(qb, lp, g, tune, kind, rng, treedepth,
-                                      float(kw["step_size"]))
-                cdraws = np.zeros((total, nb))
-                if run is None:
-                    t0 = time.perf_counter()
-                    run = compiled_chunk(kernel, block.logp_fn, (
-                        block.logp_fn, args, rng, st.metric, st.q, st.g, st.sc, st.welford,
-                        st.flags, tuning, method_param, float(C.MAX_ENERGY_ERROR), 0, 0, tune,
-                        cdraws, out_stats[c], st.ws))
-                    setup_time += time.perf_counter() - t0
-                    t_start += time.perf_counter() - t0
-            lp = joint(q)
-            for it in range(total):
-                t0 = time.perf_counter()
-                if block is not None:
-                    block.set_fixed(q)
-                    st.sc[C.SC_LOGP], g = block.logp_fn(st.q, args)
-                    st.g[:] = g
-                    run(block.logp_fn, args, rng, st.metric, st.q, st.g, st.sc, st.welford,
-                        st.flags, tuning, method_param, float(C.MAX_ENERGY_ERROR), it, it + 1,
-                        tune, cdraws, out_stats[c], st.ws)
-                    q[block.idx] = st.q
-                    lp = float(st.sc[C.SC_LOGP])
-                for s, rec in zip(others, step_stats):
-                    lp, stats = s.step(q, lp, joint, rng, it < tune)
-                    for name, val in stats.items():
-                        rec.setdefault(name, np.zeros((chains, total), dtype=type(val)))[c, it] = val
-                out_draws[c, it] = q
-                lp_out[c, it] = lp
-                perf[c, it] = time.perf_counter() - t0
-                n_done[c] = it + 1
-                if it % 50 == 0:
-                    bar.update(n_done, int(out_stats[:, tune:, C.ST_DIVERGING].sum()),
-                               st.step_size if block is not None else 0.0)
-            if block is not None:
-                metrics.append(st.inv_mass_matrix)
-                step_sizes.append(st.step_size)
+            _run_chain(c, rngs[c], np.array(q0, dtype=np.float64), block, others, joint, tune,
+                       out, bar)
     except KeyboardInterrupt:
         interrupted = True
-    bar.close(n_done, int(out_stats[:, tune:, C.ST_DIVERGING].sum()),
-              float(np.mean(step_sizes)) if step_sizes else 0.0)
-    stats = _stats_dict(out_stats, perf) if block is not None else {"perf_counter_diff": perf}
-    stats["lp"] = lp_out
-    for s, rec in zip(others, step_stats):
-        for name, val in rec.items():
-            stats[f"{s.stat_prefix}_{name}"] = val
+    wall = time.perf_counter() - t_start
+    bar.close(out["n_done"], int(out["stats"][:, tune:, C.ST_DIVERGING].sum()),
+              float(np.mean(out["step_size"])) if out["step_size"] else 0.0)
+    stats = (_stats_dict(out["stats"], out["perf"]) if block is not None
+             else {"perf_counter_diff": out["perf"]})
+    stats["lp"] = out["lp"]
+    for s, rec in zip(others, out["steps"]):
+        stats.update({f"{s.stat_prefix}_{name}": val for name, val in rec.items()})
     return SamplerResult(
-        draws=out_draws, stats=stats, n_done=n_done, tune=tune, n_draws=draws,
-        inv_mass_matrix=np.stack(metrics) if metrics else np.zeros((chains, 0)),
-        step_size=np.array(step_sizes) if step_sizes else np.zeros(chains),
-        interrupted=interrupted, method=method, init=init,
-        wall_time=time.perf_counter() - t_start, compile_time=setup_time,
+        draws=out["draws"], stats=stats, n_done=out["n_done"], tune=tune, n_draws=draws,
+        inv_mass_matrix=np.stack(out["metric"]) if out["metric"] else np.zeros((chains, 0)),
+        step_size=np.array(out["step_size"]) if out["step_size"] else np.zeros(chains),
+        interrupted=interrupted, method="+".join(names), init=init, wall_time=wall,
+        compile_time=time.perf_counter() - t_setup - wall,
     )
+
+
+def _run_chain(c, rng, q, block, others, joint, tune, out, bar) -> None:
+    """Chain ``c``: per iteration, the NUTS block then each Metropolis-type step; fills ``out``."""
+    chains, total = out["lp"].shape
+    for s in others:
+        s.reset()
+    if block is not None:
+        block.start_chain(q, rng, c, total, out["stats"][c])
+    lp = joint(q)
+    for it in range(total):
+        t0 = time.perf_counter()
+        if block is not None:
+            lp = block.transition(q, it, out["stats"][c])
+        for s, rec in zip(others, out["steps"]):
+            lp, stats = s.step(q, lp, joint, rng, it < tune)
+            for name, val in stats.items():
+                rec.setdefault(name, np.zeros((chains, total), dtype=type(val)))[c, it] = val
+        out["draws"][c, it] = q
+        out["lp"][c, it] = lp
+        out["perf"][c, it] = time.perf_counter() - t0
+        out["n_done"][c] = it + 1
+        if it % 50 == 0:
+            bar.update(out["n_done"], int(out["stats"][:, tune:, C.ST_DIVERGING].sum()),
+                       block.state.step_size if block is not None else 0.0)
+    if block is not None:
+        out["metric"].append(block.state.inv_mass_matrix)
+        out["step_size"].append(block.state.step_size)

@@ -41,7 +41,7 @@ class _ArrayStep:
     name = "step"
     generates_stats = False
 
-    def __init__(self, vars=None, model=None):  # noqa: A002
+    def __init__(self, vars=None, model=None):
         self.vars = vars if vars is None or isinstance(vars, (list, tuple)) else [vars]
         self.model = model
         self.value_vars: list = []
@@ -90,7 +90,7 @@ class Metropolis(_ArrayStep):
     name = "metropolis"
     generates_stats = True
 
-    def __init__(self, vars=None, S=None, scaling: float = 1.0, tune: bool = True,  # noqa: A002
+    def __init__(self, vars=None, S=None, scaling: float = 1.0, tune: bool = True,
                  tune_interval: int = 100, model=None):
         super().__init__(vars, model)
         self.S = None if S is None else np.asarray(S, dtype=float)
@@ -169,7 +169,7 @@ class BinaryGibbsMetropolis(_ArrayStep):
 
     name = "binary_gibbs_metropolis"
 
-    def __init__(self, vars=None, order="random", model=None):  # noqa: A002
+    def __init__(self, vars=None, order="random", model=None):
         super().__init__(vars, model)
         self.order = order
 
@@ -211,7 +211,7 @@ class CategoricalGibbsMetropolis(_ArrayStep):
 
     name = "categorical_gibbs_metropolis"
 
-    def __init__(self, vars=None, proposal: str = "uniform", order="random", model=None):  # noqa: A002
+    def __init__(self, vars=None, proposal: str = "uniform", order="random", model=None):
         super().__init__(vars, model)
         if proposal not in ("uniform", "proportional"):
             raise ValueError(f"proposal must be 'uniform' or 'proportional', not {proposal!r}")

@@ -137,12 +137,11 @@ def _sample_compound(model, step, draws, tune, chains, random_seed, init, target
 
 def _full_point(f, steps, point, q_block):
     """The full flat vector with the gradient block's entries set to ``q_block``."""
+    from probgraph.samplers.compound import _flat_index
     q = f.point_to_array(point)
     for s in steps:
         if isinstance(s, NUTS):
-            idx = np.concatenate([np.arange(f.slices[v.name].start, f.slices[v.name].stop)
-                                  for v in s.value_vars])
-            q[idx] = q_block
+            q[_flat_index(f, s.value_vars)] = q_block
     return q
 
 
@@ -202,7 +201,7 @@ def sample(draws: int = 1000, tune: int = 1000, chains: int = 4, cores: int | No
                                              init, target_accept, max_treedepth, progressbar,
                                              initvals)
     else:
-        step = step if step is not None else NUTS()
+        step = step[0] if isinstance(step, (list, tuple)) else (step or NUTS())
         run_kw = step.run_kwargs()
         if target_accept is not None:
             run_kw["target_accept"] = target_accept

@@ -279,6 +279,57 @@ def logdiffexp(a, b):
     return a + log1mexp(b - a)
 
 
+def polygamma(n: int, x):
+    """``n``-th derivative of digamma for ``n`` in 0, 1, 2, as ``scipy.special.polygamma``.
+
+    Examples
+    --------
+    >>> import probgraph.tensor as pt
+    >>> round(float(pt.polygamma(1, 1.0).eval()), 12)  # pi**2 / 6
+    1.644934066848
+    """
+    ops = {0: digamma, 1: trigamma, 2: tetragamma}
+    if n not in ops:
+        raise ValueError(f"polygamma: order {n!r} is not supported; use 0, 1 or 2")
+    return ops[n](x)
+
+
+def logical_not(x):
+    """``numpy.logical_not``: a bool tensor, True where ``x`` is 0."""
+    return eq(x, 0)
+
+
+def logical_and(a, b):
+    """``numpy.logical_and`` of any dtypes (bool result)."""
+    return and_(neq(a, 0), neq(b, 0))
+
+
+def logical_or(a, b):
+    """``numpy.logical_or`` of any dtypes (bool result)."""
+    return or_(neq(a, 0), neq(b, 0))
+
+
+def logical_xor(a, b):
+    """``numpy.logical_xor`` of any dtypes (bool result)."""
+    return xor(neq(a, 0), neq(b, 0))
+
+
+def deg2rad(x):
+    """Degrees to radians."""
+    return mul(x, np.pi / 180.0)
+
+
+def rad2deg(x):
+    """Radians to degrees."""
+    return mul(x, 180.0 / np.pi)
+
+
+# numpy's long names and Theano's short ones for the same ops
+negative, subtract, multiply, absolute, rint = neg, sub, mul, abs, round
+less, less_equal, greater, greater_equal, equal, not_equal = lt, le, gt, ge, eq, neq
+bitwise_and, bitwise_or, bitwise_xor, bitwise_not = and_, or_, xor, invert
+sqr, inv, pow, int_div, abs_, sgn, tri_gamma = square, reciprocal, power, floor_divide, abs, sign, trigamma  # noqa: A001
+
 __all__ = [n for n, v in list(globals().items())
            if not n.startswith("_") and (callable(v) and getattr(v, "__module__", None) == __name__)
            and n not in ("Apply", "Op", "ScalarOp", "TensorType")]

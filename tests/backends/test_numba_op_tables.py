@@ -31,11 +31,7 @@ TABLES = [
 
 # Cases the numba backend does not emit yet; each must fail with a NotImplementedError that names
 # the op (checked below), so a gap is explicit and disappears from this list when it is closed.
-KNOWN_GAPS = {
-    "matmul-batched": "batched (>2-d) MatMul",
-    "matmul-broadcast-batch": "batched (>2-d) MatMul",
-    "unique": "Unique has a data-dependent output length",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _load(fname):

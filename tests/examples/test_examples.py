@@ -1,5 +1,5 @@
 """Smoke tests of the examples gallery: each ``main([...])`` runs in-process on small settings and
-recovers what it simulated (posterior means within a few posterior sds of the truth, a falling loss)."""
+recovers what it simulated (posterior means a few posterior sds from the truth, a falling loss)."""
 
 import importlib.util
 from pathlib import Path
@@ -50,8 +50,8 @@ def test_example_has_docstring_and_standard_flags(name, capsys):
         module.main(["--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
-    flags = ["--seed", "--out", "--no-plots"] + (["--draws", "--tune", "--chains"] if name in SAMPLED
-                                                 else ["--epochs"])
+    flags = ["--seed", "--out", "--no-plots"]
+    flags += ["--draws", "--tune", "--chains"] if name in SAMPLED else ["--epochs"]
     assert all(f in out for f in flags), out
 
 
@@ -91,9 +91,9 @@ def test_changepoint_compound_step_finds_the_switchpoint():
     module = load("changepoint")
     try:
         res = module.main(SMALL)
-    except (NotImplementedError, TypeError, ValueError, AttributeError) as exc:
-        pytest.fail("compound sampling (Metropolis for the integer switchpoint + NUTS for the rates) "
-                    f"is not available: {type(exc).__name__}: {exc}")
+    except (NotImplementedError, ImportError, TypeError, ValueError, AttributeError) as exc:
+        pytest.fail("compound sampling (Metropolis for the integer switchpoint, NUTS for the "
+                    f"rates) is not available: {type(exc).__name__}: {exc}")
     idata, truth = res["idata"], res["truth"]
     switch = idata.posterior["switchpoint"].values
     assert np.issubdtype(switch.dtype, np.integer), f"switchpoint draws have dtype {switch.dtype}"
@@ -114,8 +114,8 @@ def test_gaussian_mixture_ordered_means_recover_components():
 
 
 def test_rnn_scan_loss_falls(mode, capsys):
-    res = load("rnn_scan").main(["--epochs", "60", "--steps", "20", "--batch", "16", "--hidden", "8",
-                                 "--mode", mode, "--no-plots"])
+    args = ["--epochs", "60", "--steps", "20", "--batch", "16", "--hidden", "8", "--mode", mode]
+    res = load("rnn_scan").main([*args, "--no-plots"])
     losses = res["losses"]
     assert len(losses) == 60 and np.all(np.isfinite(losses))
     assert np.mean(losses[-10:]) < losses[0] / 5

@@ -441,3 +441,20 @@ def test_identity_and_stop_gradient():
     assert y.name == "y"
     g = pg.grad((pt.stop_gradient(x) * x).sum() + y.sum(), x)
     np.testing.assert_allclose(pg.function([x], g, mode="python")([1.0, 3.0]), [3.0, 5.0])
+
+
+def test_numpy_and_theano_aliases():
+    x = pt.dvector("x")
+    v = np.array([0.0, -1.5, 2.5])
+    outs = [pt.negative(x), pt.subtract(x, 1), pt.multiply(x, 2), pt.absolute(x), pt.rint(x),
+            pt.less(x, 0), pt.equal(x, 0), pt.logical_not(x), pt.logical_and(x, x > 0),
+            pt.logical_or(x, x), pt.logical_xor(x, 1.0), pt.sqr(x), pt.pow(x, 2), pt.sgn(x),
+            pt.deg2rad(x), pt.rad2deg(x), pt.polygamma(0, x + 3), pt.polygamma(2, x + 3)]
+    want = [-v, v - 1, v * 2, np.abs(v), np.rint(v), v < 0, v == 0, np.logical_not(v),
+            np.logical_and(v, v > 0), np.logical_or(v, v), np.logical_xor(v, 1.0), v ** 2, v ** 2,
+            np.sign(v), np.deg2rad(v), np.rad2deg(v), sp.digamma(v + 3), sp.polygamma(2, v + 3)]
+    for got, w in zip(pg.function([x], outs, mode="python")(v), want):
+        assert got.dtype == np.asarray(w).dtype
+        np.testing.assert_allclose(got, w, rtol=1e-12)
+    with pytest.raises(ValueError, match="order 3"):
+        pt.polygamma(3, x)

@@ -26,8 +26,25 @@ from numba import types
 from numba.extending import overload
 
 from probgraph.backends.numba.special import (  # noqa: F401 - re-exported for generated code
-    betainc, betaln, digamma, erfcinv, erfcx, erfinv, gammainc, gammaincc, gammaln, i0, i0e, i1,
-    i1e, log_ndtr, ndtr, ndtri, tetragamma, trigamma)
+    betainc,
+    betaln,
+    digamma,
+    erfcinv,
+    erfcx,
+    erfinv,
+    gammainc,
+    gammaincc,
+    gammaln,
+    i0,
+    i0e,
+    i1,
+    i1e,
+    log_ndtr,
+    ndtr,
+    ndtri,
+    tetragamma,
+    trigamma,
+)
 
 # error_model="numpy": float division by zero gives inf/nan instead of raising ZeroDivisionError.
 _jit = numba.njit(cache=True, error_model="numpy")

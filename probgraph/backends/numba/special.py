@@ -46,7 +46,7 @@ def erfcx(x):
     (Abramowitz & Stegun 7.1.14), evaluated bottom-up.
     """
     x = float(x)
-    if x != x:
+    if math.isnan(x):
         return x
     if x < -26.7:
         return _INF
@@ -237,7 +237,7 @@ def digamma(x):
     its relative accuracy there. Poles: nan at negative integers, ``∓inf`` at ``±0``.
     """
     x = float(x)
-    if x != x or x == _INF:
+    if math.isnan(x) or x == _INF:
         return x
     if x <= 0:
         if x == np.floor(x):
@@ -271,7 +271,7 @@ def _trigamma_positive(x):
 def trigamma(x):
     """Trigamma ``psi'(x)``; reflection ``psi'(x) = pi^2 / sin^2(pi x) - psi'(1 - x)`` below 0."""
     x = float(x)
-    if x != x:
+    if math.isnan(x):
         return x
     if x <= 0:
         if x == np.floor(x):
@@ -300,7 +300,7 @@ def _tetragamma_positive(x):
 def tetragamma(x):
     """Tetragamma ``psi''(x)``; reflection ``psi''(x) = psi''(1 - x) - 2 pi^3 cos(pi x) / sin^3(pi x)``."""
     x = float(x)
-    if x != x:
+    if math.isnan(x):
         return x
     if x <= 0:
         if x == np.floor(x):
@@ -359,7 +359,7 @@ def betaln(a, b):
         return _betaln_pole(a, b)
     if b <= 0 and b == np.floor(b):
         return _betaln_pole(b, a)
-    if a != a or b != b:
+    if math.isnan(a) or math.isnan(b):
         return _NAN
     return _betaln_noninteger(min(a, b), max(a, b))
 
@@ -546,7 +546,7 @@ def gammainc(a, x):
     """Regularised lower incomplete gamma function ``P(a, x)`` (scipy's edge values: 1 for a = 0 < x)."""
     a = float(a)
     x = float(x)
-    if a != a or x != x or a < 0 or x < 0:
+    if math.isnan(a) or math.isnan(x) or a < 0 or x < 0:
         return _NAN
     if a == 0:
         return 1.0 if x > 0 else _NAN
@@ -566,7 +566,7 @@ def gammaincc(a, x):
     """Regularised upper incomplete gamma function ``Q(a, x) = 1 - P(a, x)``."""
     a = float(a)
     x = float(x)
-    if a != a or x != x or a < 0 or x < 0:
+    if math.isnan(a) or math.isnan(x) or a < 0 or x < 0:
         return _NAN
     if a == 0:
         return 0.0 if x > 0 else _NAN
@@ -631,7 +631,7 @@ def betainc(a, b, x):
     a = float(a)
     b = float(b)
     x = float(x)
-    if a != a or b != b or x != x or a < 0 or b < 0 or x < 0 or x > 1:
+    if math.isnan(a) or math.isnan(b) or math.isnan(x) or a < 0 or b < 0 or x < 0 or x > 1:
         return _NAN
     if (a == 0 and b == 0) or (a == _INF and b == _INF):
         return _NAN
