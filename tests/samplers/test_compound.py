@@ -107,6 +107,12 @@ def test_latent_discrete_exact_posteriors():
                                       "+categorical_gibbs_metropolis")
 
 
+@pytest.fixture
+def python_mode(monkeypatch):
+    """Metropolis-only sampling needs no gradients and no numba: the python backend compiles faster."""
+    monkeypatch.setattr(pg.config, "mode", "python")
+
+
 @pytest.mark.slow
 def test_user_steps_gibbs_proportional_and_seeds():
     """A user list (Metropolis on z and x, proportional Gibbs on k) and bit-identical reruns."""
@@ -157,7 +163,7 @@ def test_switchpoint_recovered():
 
 
 @pytest.mark.slow
-def test_metropolis_continuous_normal_moments():
+def test_metropolis_continuous_normal_moments(python_mode):
     with pg.Model():
         pg.Normal("x", 1.0, 2.0, shape=2)
         idata = pg.sample(2000, tune=500, chains=2, step=Metropolis(),
