@@ -1,6 +1,6 @@
 """Stochastic volatility: a Gaussian random walk of log-volatility under heavy-tailed returns.
 
-Run: ``python examples/stochastic_volatility.py [--days 400] [--draws 1000] [--chains 4]``
+Run: ``python examples/stochastic_volatility.py [--days 300] [--draws 1000] [--chains 4]``
 
 The model of PyMC's stochastic-volatility example, on returns simulated from it (so the true path is
 known)::
@@ -49,7 +49,7 @@ def build_model(returns) -> pg.Model:
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=400)
+    parser.add_argument("--days", type=int, default=300)
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--chains", type=int, default=4)

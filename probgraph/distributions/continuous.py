@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.stats as st
 
 import probgraph.tensor as pt
 from probgraph.distributions import transforms
@@ -94,6 +93,7 @@ class TruncatedNormal(BoundedContinuous):
     @classmethod
     def rng_fn(cls, rng, mu, sigma, lower, upper, size=None):
         a, b = (lower - mu) / sigma, (upper - mu) / sigma
+        import scipy.stats as st
         return st.truncnorm.rvs(a, b, loc=mu, scale=sigma, size=size, random_state=rng)
 
     @staticmethod
@@ -617,6 +617,7 @@ class SkewNormal(Continuous):
 
     @classmethod
     def rng_fn(cls, rng, mu, sigma, alpha, size=None):
+        import scipy.stats as st
         return st.skewnorm.rvs(alpha, loc=mu, scale=sigma, size=size, random_state=rng)
 
     @staticmethod
@@ -795,6 +796,7 @@ class AsymmetricLaplace(Continuous):
 
     @classmethod
     def rng_fn(cls, rng, b, kappa, mu, size=None):
+        import scipy.stats as st
         return st.laplace_asymmetric.rvs(kappa, loc=mu, scale=1 / b, size=size, random_state=rng)
 
     @staticmethod

@@ -93,7 +93,7 @@ class Metropolis(_ArrayStep):
     def __init__(self, vars=None, S=None, scaling: float = 1.0, tune: bool = True,
                  tune_interval: int = 100, model=None):
         super().__init__(vars, model)
-        self.S = None if S is None else np.asarray(S, dtype=float)
+        self.S_given = None if S is None else np.asarray(S, dtype=float).ravel()
         self.initial_scaling = float(scaling)
         self.tune = tune
         self.tune_interval = int(tune_interval)
@@ -106,12 +106,10 @@ class Metropolis(_ArrayStep):
                                                 not v.dtype.startswith("float"))
                                         for v in self.value_vars])
         n = self.idx.size
-        if self.S is None:
-            self.S = np.ones(n)
+        self.S = np.ones(n) if self.S_given is None else self.S_given
         if self.S.size != n:
             raise ValueError(f"Metropolis on {self.stat_prefix}: S has {self.S.size} entries, "
                              f"the variables have {n}")
-        self.S = self.S.ravel()
 
     def reset(self) -> None:
         self.scaling = self.initial_scaling

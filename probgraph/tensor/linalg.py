@@ -6,7 +6,6 @@ Every op works on one 2-d matrix (no batching); the numba backend maps them to `
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
 
 from probgraph.graph.basic import Apply, Variable
 from probgraph.graph.op import Op
@@ -189,6 +188,7 @@ class SolveTriangular(Op):
 
     def perform(self, node, inputs):
         A, b = inputs
+        import scipy.linalg
         x = scipy.linalg.solve_triangular(A, b, lower=self.lower, trans=self.trans,
                                           unit_diagonal=self.unit_diagonal, check_finite=False)
         return [np.asarray(x, dtype=node.outputs[0].dtype)]
@@ -235,6 +235,7 @@ class Solve(Op):
 
     def perform(self, node, inputs):
         A, b = inputs
+        import scipy.linalg
         x = scipy.linalg.solve(A, b, assume_a=self.assume_a, lower=self.lower, check_finite=False)
         return [np.asarray(x, dtype=node.outputs[0].dtype)]
 
