@@ -18,3 +18,5 @@ from probgraph.predictive import draw, sample_posterior_predictive, sample_prior
 from probgraph.samplers.model_sampling import HMC, NUTS, sample
 
 dprint = debugprint
+from probgraph.samplers.compound import CompoundStep
+from probgraph.samplers.metropolis import BinaryGibbsMetropolis, CategoricalGibbsMetropolis, Metropolis

@@ -159,7 +159,7 @@ def test_lkjcorr_normaliser_n3_against_quadrature(eta):
 def test_lkjcorr_normaliser_n4_monte_carlo():
     """Volume-weighted integral over 4x4 correlation matrices by uniform sampling of the cube."""
     rng = np.random.default_rng(5)
-    n, eta, draws = 4, 1.8, 400_000
+    n, eta, draws = 4, 1.8, 200_000
     rows, cols = np.triu_indices(n, 1)
     C = np.broadcast_to(np.eye(n), (draws, n, n)).copy()
     r = rng.uniform(-1, 1, size=(draws, len(rows)))
