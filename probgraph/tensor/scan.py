@@ -156,15 +156,14 @@ def _scan_pullback(op: Scan, inputs, outputs, output_grads):
                n_ys=len(float_seq), n_nonseq=N + len(extra_outer),
                name=f"grad_of_{op.name or 'scan'}")
     # outer sequences, reversed in time
-    rev = lambda v: v[::-1]  # noqa: E731
     n = n_steps
-    c_prev_outer = [concatenate([expand_dims(inits[k], 0), traces[k][:-1]], axis=0) if True else None
-                    for k in range(C)]
+    # the carry entering step t: the initial value, then the trace shifted by one
+    c_prev_outer = [concatenate([expand_dims(inits[k], 0), traces[k][:-1]], axis=0) for k in range(C)]
     g_trace_outer = [output_grads[k] if output_grads[k] is not None else tm.zeros_like(traces[k])
                      for k in fc]
     g_ys_outer = [output_grads[C + k] for k in fy]
-    seq_outer = [rev(s[:n]) for s in seqs] + [rev(c) for c in c_prev_outer] + \
-                [rev(g) for g in g_trace_outer] + [rev(g) for g in g_ys_outer]
+    seq_outer = [v[::-1] for v in [*[s[:n] for s in seqs], *c_prev_outer, *g_trace_outer,
+                                   *g_ys_outer]]
     init_outer = [tm.zeros_like(inits[k]) for k in fc] + [tm.zeros_like(non_seqs[j]) for j in fnz]
     res = bop(n, *seq_outer, *init_outer, *non_seqs, *extra_outer)
     res = res if isinstance(res, list) else [res]
