@@ -39,8 +39,11 @@ def simulate(n: int, seed: int):
 def build_model(y) -> pg.Model:
     with pg.Model(coords={"component": COMPONENTS}) as model:
         w = pg.Dirichlet("w", a=np.ones(len(COMPONENTS)), dims="component")
+        # start the means spread over the data: from a bunched start, a chain can settle in a worse
+        # local mode that merges two components
         mu = pg.Normal("mu", mu=0.0, sigma=10.0, dims="component",
-                       transform=pg.distributions.transforms.ordered, initval=[-1.0, 0.0, 1.0])
+                       transform=pg.distributions.transforms.ordered,
+                       initval=np.quantile(y, [0.2, 0.5, 0.8]))
         sigma = pg.HalfNormal("sigma", sigma=2.0, dims="component")
         pg.NormalMixture("y", w=w, mu=mu, sigma=sigma, observed=y)
     return model

@@ -20,19 +20,28 @@ a covariance in ``np.tril_indices(n)`` order (diagonal at ``cumsum(arange(1, n +
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 import probgraph.tensor as pt
 from probgraph.distributions import transforms
-from probgraph.distributions.dist_math import (LOG_2, check_parameters, cumsum_last, in_support,
-                                               known_value, last_axis_length, matvec_last)
+from probgraph.distributions.dist_math import (
+    LOG_2,
+    check_parameters,
+    cumsum_last,
+    in_support,
+    known_value,
+    last_axis_length,
+    matvec_last,
+)
 from probgraph.distributions.distribution import Continuous, RandomVariable
 from probgraph.distributions.mixture import compound_family, unpack_dist
 from probgraph.graph.basic import Variable
 from probgraph.tensor import linalg
 
 __all__ = ["CholeskyCorrTransform", "CholeskyCovPacked", "CorrMatrixTransform", "LKJCholeskyCov",
-           "LKJCorr", "expand_packed_triangular", "lkj_log_normalizer"]
+           "LKJCorr", "expand_packed_triangular"]
 
 # tolerance of the support checks of a correlation matrix given as a value (unit diagonal, symmetry)
 CORR_ATOL = 1e-8
@@ -328,6 +337,8 @@ class LKJCorr(Continuous):
     @staticmethod
     def logp(value, n, eta):
         value = pt.as_tensor(value)
+        if value.ndim != 2:
+            raise NotImplementedError("LKJCorr: only a single (unbatched) matrix is supported")
         n = _static_int(n, "LKJCorr: n")
         eye = np.eye(n, dtype=value.dtype)
         diag = pt.sum(linalg.cholesky(value) * eye, axis=-1)    # (pt.diag has no numba emitter)
@@ -361,7 +372,7 @@ class _LKJCholeskyCov(Continuous):
     ndim_supp = 1
     float_params = False
     sd_family = None
-    _cache: dict = {}
+    _cache: ClassVar[dict] = {}
 
     @classmethod
     def dist(cls, n, eta, sd_dist, **kwargs):

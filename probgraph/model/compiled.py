@@ -230,7 +230,16 @@ class ModelFunctions:
         >>> g.tolist()
         [-1.0, 1.0]
         """
-        return LogpDlogpFunction(self, mode=mode, point=point, jacobian=jacobian)
+        from probgraph.config import config
+        point = self.initial_point() if point is None else point
+        shapes = tuple((v.name, np.shape(point[v.name])) for v in self.value_vars)
+        # the compiled function depends only on the model's structure and the value shapes (Data
+        # values are read at call time), so repeated samples of one model reuse it
+        key = (mode or config.mode, jacobian, shapes, tuple(self.named_vars))
+        cache = self.__dict__.setdefault("_logp_dlogp_cache", {})
+        if key not in cache:
+            cache[key] = LogpDlogpFunction(self, mode=mode, point=point, jacobian=jacobian)
+        return cache[key]
 
 
 class LogpDlogpFunction:

@@ -250,7 +250,8 @@ def sample_compound(model, steps, layout, q0, draws, tune, chains, seed, init="j
            "stats": np.zeros((chains, total, C.N_STATS)), "perf": np.zeros((chains, total)),
            "steps": [{} for _ in others], "n_done": np.zeros(chains, dtype=np.int64),
            "metric": [], "step_size": []}
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(chains)]
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    rngs = [np.random.default_rng(s) for s in ss.spawn(chains)]
     bar = ProgressBar(chains * total, tune, enabled=progressbar)
     t_start = time.perf_counter()
     interrupted = False

@@ -257,7 +257,8 @@ def run_chains(
     if q0s.shape[0] == 1:
         q0s = np.repeat(q0s, chains, axis=0)
     ndim, total = q0s.shape[1], tune + draws
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(chains)]
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    rngs = [np.random.default_rng(s) for s in ss.spawn(chains)]
     states = []
     for c in range(chains):
         q, logp, grad = find_initial_point(logp_fn, args, q0s[c], rngs[c], use_jitter, chain=c)

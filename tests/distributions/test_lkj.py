@@ -13,8 +13,13 @@ import probgraph.distributions as pd
 import probgraph.tensor as pt
 from probgraph.compile import function
 from probgraph.distributions import logp
-from probgraph.distributions.lkj import (CholeskyCorrTransform, CholeskyCovPacked,
-                                         CorrMatrixTransform, LKJCorr, lkj_log_normalizer)
+from probgraph.distributions.lkj import (
+    CholeskyCorrTransform,
+    CholeskyCovPacked,
+    CorrMatrixTransform,
+    LKJCorr,
+    lkj_log_normalizer,
+)
 
 RNG = np.random.default_rng(11)
 
@@ -366,6 +371,10 @@ def test_errors():
         pg.LKJCorr.dist(n=3, eta=np.ones(2))
     with pytest.raises(pd.ParameterValueError):
         pg.LKJCorr.dist(n=3, eta=-1.0)
+    with pytest.raises(NotImplementedError, match="single 3x3 matrix"):
+        pg.LKJCorr.dist(n=3, eta=2.0, size=4)
+    with pytest.raises(NotImplementedError, match="single matrix"):
+        pg.LKJCholeskyCov.dist(2.0, 3, pg.HalfNormal.dist(1.0), size=4)
     with pytest.raises(TypeError, match=r"\.dist"):
         pg.LKJCholeskyCov.dist(2.0, 3, sd_dist=1.0)
     with pytest.raises(ValueError, match="length n=3"):
@@ -384,7 +393,7 @@ def test_sample_lkjcholeskycov_mvnormal():
     rng = np.random.default_rng(0)
     obs = rng.multivariate_normal(np.zeros(2), [[1.0, 0.5], [0.5, 2.0]], size=20)
     with pg.Model() as m:
-        chol, corr, stds = pg.LKJCholeskyCov("chol", eta=2.0, n=2,
+        chol, _, _ = pg.LKJCholeskyCov("chol", eta=2.0, n=2,
                                              sd_dist=pg.Exponential.dist(1.0, shape=2))
         pg.MvNormal("x", mu=np.zeros(2), chol=chol, observed=obs)
     idata = pg.sample(draws=200, tune=200, chains=2, cores=1, random_seed=1, progressbar=False,

@@ -18,7 +18,8 @@ import numpy as np
 import probgraph as pg
 import probgraph.tensor as pt
 
-DATA_DIR = Path(os.environ.get("PROBGRAPH_POSTERIORDB", "/work/shared/posteriordb"))
+# a copy of posteriordb's data and our reference summaries (BSD-3, see data/LICENSE-posteriordb.md)
+DATA_DIR = Path(os.environ.get("PROBGRAPH_POSTERIORDB", Path(__file__).with_name("data")))
 REF_ESS = 10_000  # posteriordb reference draws are ~independent: 10 chains x 1000 thinned draws
 
 

@@ -24,7 +24,6 @@ def _load_models():
 
 
 M = _load_models()
-pytestmark = pytest.mark.skipif(not M.available(), reason=f"no posteriordb cases at {M.DATA_DIR}")
 
 CI = [name for name, case in M.CASES.items() if case.ci]
 
