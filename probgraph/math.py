@@ -60,3 +60,11 @@ def trace(x):
     """The sum of a matrix's diagonal."""
     return pt.sum(diag(x))
 
+
+
+def __getattr__(name):
+    """``expand_packed_triangular`` lives with the LKJ distributions (lazy import, no cycle)."""
+    if name == "expand_packed_triangular":
+        from probgraph.distributions.lkj import expand_packed_triangular
+        return expand_packed_triangular
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -297,3 +297,11 @@ simplex = SimplexTransform()
 ordered = Ordered()
 sum_to_1 = SumTo1()
 circular = CircularTransform()
+
+
+def __getattr__(name):
+    """PyMC keeps the Cholesky transforms here; they live with the LKJ distributions (lazy, no cycle)."""
+    if name in ("CholeskyCovPacked", "CholeskyCorrTransform", "CorrMatrixTransform"):
+        from probgraph.distributions import lkj
+        return getattr(lkj, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
