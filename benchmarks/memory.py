@@ -1,14 +1,15 @@
 """Peak memory (RSS) of a 4-chain NUTS run on ``linreg_big`` (100,000 x 20): probgraph vs PyMC.
 
-Each framework runs in its own subprocess, which reports its own peak (``getrusage`` ru_maxrss, after the
-imports, after building the model and after sampling) and that of any processes it started; the parent also
-polls ``/proc`` for the summed RSS of the whole process tree (chains run as processes in PyMC, as threads
-in probgraph). A ``baseline`` row (python + numpy + the data, no framework) and the data size itself are
-printed for reference. PyMC runs if importable here or in the interpreter named by
+Each framework runs in its own subprocess, which reports its own peak (``getrusage`` ru_maxrss:
+after the imports, after building the model, after sampling) and that of the processes it started;
+the parent also polls ``/proc`` for the summed RSS of the whole process tree (PyMC runs chains as
+processes, probgraph as threads). A ``baseline`` row (python + numpy + the data, no framework) and
+the data size are printed for reference. The peak includes numba/LLVM compilation (smaller with a
+warm compile cache). PyMC runs if importable here or in the interpreter named by
 ``PROBGRAPH_PEER_PYTHON``.
 
-Run: ``python -m benchmarks.memory [--quick] [--N 100000] [--draws 1000] [--tune 1000] [--no-peers]``;
-writes ``benchmarks/results/memory.json``.
+Run: ``python -m benchmarks.memory [--quick] [--N 100000] [--draws 1000] [--tune 1000]
+[--no-peers]``; writes ``benchmarks/results/memory.json``.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def _tree_rss_kb(pid: int) -> int:
         p = todo.pop()
         try:
             status = Path(f"/proc/{p}/status").read_text()
-            total += int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmRSS")))
+            total += int(next(ln.split()[1] for ln in status.splitlines()
+                              if ln.startswith("VmRSS")))
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
@@ -76,8 +78,8 @@ def run(python: str, framework: str, args) -> dict | None:
     cmd = [python, str(HERE / "memory.py"), "--worker", framework, "--N", str(args.N), "--draws",
            str(args.draws), "--tune", str(args.tune), "--chains", str(args.chains), "--cores",
            str(args.cores)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent),
-                                                                     os.environ.get("PYTHONPATH")]))}
+    path = [str(HERE.parent), os.environ.get("PYTHONPATH")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, path))}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     tree_kb = 0
     while proc.poll() is None:
@@ -103,7 +105,7 @@ def peer_python() -> str | None:
 
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="N=10,000, 100 draws + 100 tune: a smoke check")
+    p.add_argument("--quick", action="store_true", help="N=10,000, 100 draws + 100 tune")
     p.add_argument("--N", type=int, default=100_000)
     p.add_argument("--draws", type=int, default=1000)
     p.add_argument("--tune", type=int, default=1000)
@@ -136,7 +138,8 @@ def main(argv=None) -> dict:
                                                        "after_build_mb")))
     by = {r["framework"]: r for r in rows}
     if "probgraph" in by and "pymc" in by:
-        print(f"peak RSS probgraph / pymc: x{by['probgraph']['peak_mb'] / by['pymc']['peak_mb']:.2f}")
+        ratio = by["probgraph"]["peak_mb"] / by["pymc"]["peak_mb"]
+        print(f"peak RSS probgraph / pymc: x{ratio:.2f}")
     result = {"N": args.N, "K": 20, "chains": args.chains, "cores": args.cores, "draws": args.draws,
               "tune": args.tune, "rows": rows}
     (HERE / "results").mkdir(exist_ok=True)

@@ -1,13 +1,14 @@
-"""How the per-gradient time and ESS/s of ``linreg_big`` (K=20) scale with the rows: 10k -> 100k -> 1M.
+"""How per-gradient time and ESS/s of ``linreg_big`` (K=20) scale with the rows: 10k -> 100k -> 1M.
 
-Beside each per-gradient time stands the memory-bandwidth floor: the time to read X once, measured as the
-faster of numpy's ``X.sum()`` and a numba streaming sum (``fastmath``, so it vectorises), with the bytes/s
-it implies. A logp + gradient reads X at least once (X @ beta, then X.T @ residual: twice unless fused), so
-the ratio per-gradient / floor says how close to memory-bound the compiled gradient is (1-2 is the ideal).
-Sampling: NUTS, 4 chains on 2 cores (``--no-sample`` skips it).
+Beside each per-gradient time stands the memory-bandwidth floor: the time to read X once, the faster
+of numpy's ``X.sum()`` and a numba streaming sum (``fastmath``, so it vectorises), with the bytes/s
+it implies. A logp + gradient reads X at least once (X @ beta, then X.T @ residual: twice unless
+fused), so per-gradient / floor says how close to memory-bound the gradient is (1-2 is the ideal).
+Below ~L2/L3 size the "floor" is cache bandwidth. Sampling: NUTS, 4 chains on 2 cores
+(``--no-sample``).
 
-Run: ``python -m benchmarks.scaling [--quick] [--sizes 10000,100000,1000000] [--draws 1000] [--tune 1000]``;
-writes ``benchmarks/results/scaling.json`` and ``scaling.png``.
+Run: ``python -m benchmarks.scaling [--quick] [--sizes 10000,100000,1000000] [--draws 1000]
+[--tune 1000] [--no-sample]``; writes ``benchmarks/results/scaling.json`` and ``scaling.png``.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def print_row(r: dict) -> None:
             f"floor (read X once) {r['floor_us']:9.1f} us at {r['bandwidth_gb_s']:5.1f} GB/s  "
             f"gradient/floor x{r['grad_over_floor']:.2f}")
     if "ess_per_s" in r:
-        line += f"  ESS/s {r['ess_per_s']:8.1f} (min ESS {r['ess_bulk_min']:.0f} in {r['wall_s']:.1f} s)"
+        line += (f"  ESS/s {r['ess_per_s']:8.1f} (min ESS {r['ess_bulk_min']:.0f} "
+                 f"in {r['wall_s']:.1f} s)")
     print(line, flush=True)
 
 
@@ -76,7 +78,7 @@ def plot(rows: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
     N = [r["N"] for r in rows]
     sampled = "ess_per_s" in rows[0]
-    fig, axes = plt.subplots(1, 2 if sampled else 1, figsize=(10 if sampled else 5, 4), squeeze=False)
+    fig, axes = plt.subplots(1, 1 + sampled, figsize=(5 + 5 * sampled, 4), squeeze=False)
     ax = axes[0, 0]
     ax.loglog(N, [r["grad_us"] for r in rows], "o-", label="logp + gradient")
     ax.loglog(N, [r["floor_us"] for r in rows], "s--", label="read X once (floor)")

@@ -1,14 +1,13 @@
-"""Scan figures: time of loops written with ``pg.scan`` against the same computation vectorised, and PyTensor.
+"""Scan figures: loops written with ``pg.scan`` against the same model vectorised, and PyTensor.
 
-(a) AR(1) log-density (T=200, the ``ar1_scan`` bench model's likelihood plus the z prior) and its gradient
-    written three ways: ``scan`` (the loop), ``cumsum`` (x_t = phi^t cumsum(phi^-s sigma z_s), O(T) but
-    unstable for small |phi|) and ``toeplitz`` (x = L @ (sigma z), L[t, s] = phi^(t-s), O(T^2)). Goal:
-    scan within 2x of the faster vectorised form.
-(b) A 1-layer tanh RNN (hidden 64, T=100, batch 32, 16 inputs): forward, and forward + backward (the
-    gradient scan) with respect to W, U, b.
-Each figure is one call of a compiled ``function`` (``trust_input=True``). The same graph builders run on
-PyTensor (modes NUMBA and FAST_RUN) in a subprocess when ``pytensor`` is importable here or in the
-interpreter named by ``PROBGRAPH_PEER_PYTHON``.
+(a) AR(1) log-density + gradient (T=200: the ``ar1_scan`` likelihood plus the z prior) three ways:
+    ``scan``; ``cumsum`` (x_t = phi^t cumsum(phi^-s sigma z_s): O(T), unstable for small |phi|);
+    ``toeplitz`` (x = L @ (sigma z), L[t, s] = phi^(t-s): O(T^2)). Goal: scan < 2x vectorised.
+(b) A 1-layer tanh RNN (hidden 64, T=100, batch 32, 16 inputs): forward, and forward + backward
+    (gradient wrt W, U, b).
+Each figure is one call of a compiled ``function`` (``trust_input=True``). The same builders run on
+PyTensor (modes NUMBA, FAST_RUN) in a subprocess if ``pytensor`` imports here or in the interpreter
+named by ``PROBGRAPH_PEER_PYTHON``.
 
 Run: ``python -m benchmarks.scan [--quick] [--mode numba|python] [--no-peers]``; writes
 ``benchmarks/results/scan.json`` and ``scan.png``.
@@ -34,7 +33,7 @@ except ImportError:  # run as a plain script by a peer interpreter
 
 
 def _scan(lib, *args, **kwargs):
-    """The stacked outputs of ``lib.scan`` (older PyTensor returns ``(outputs, updates)``, newer may not)."""
+    """The stacked outputs of ``lib.scan`` (with or without the ``updates`` PyTensor may return)."""
     res = lib.scan(*args, **kwargs)
     return res[0] if isinstance(res, tuple) else res
 
@@ -44,8 +43,9 @@ def ar1(lib, pt, variant: str, T: int, obs_sigma: float = 0.5):
     z, y = pt.dvector("z"), pt.dvector("y")
     phi, sigma = pt.dscalar("phi"), pt.dscalar("sigma")
     if variant == "scan":
-        x = _scan(lib, lambda z_t, x_prev, phi, sigma: phi * x_prev + sigma * z_t, sequences=[z],
-                  outputs_info=[pt.as_tensor(np.float64(0.0))], non_sequences=[phi, sigma])
+        x = _scan(lib, lambda z_t, x_prev, phi, sigma: phi * x_prev + sigma * z_t,
+                  sequences=[z], outputs_info=[pt.as_tensor(np.float64(0.0))],
+                  non_sequences=[phi, sigma])
     elif variant == "cumsum":
         t = np.arange(T, dtype=np.float64)
         x = phi ** t * pt.cumsum(phi ** -t * (sigma * z))
@@ -57,10 +57,14 @@ def ar1(lib, pt, variant: str, T: int, obs_sigma: float = 0.5):
 
 
 def rnn(lib, pt, backward: bool):
-    """Inputs ``[x, h0, W, U, b]``; outputs the loss ``sum(h**2)`` (and its gradient wrt W, U, b)."""
-    x, h0, W, U, b = pt.dtensor3("x"), pt.dmatrix("h0"), pt.dmatrix("W"), pt.dmatrix("U"), pt.dvector("b")
-    h = _scan(lib, lambda x_t, h_prev, W, U, b: pt.tanh(pt.dot(x_t, W) + pt.dot(h_prev, U) + b),
-              sequences=[x], outputs_info=[h0], non_sequences=[W, U, b])
+    """Inputs ``[x, h0, W, U, b]``; outputs ``sum(h**2)`` and, if ``backward``, its gradient."""
+    x, h0, b = pt.dtensor3("x"), pt.dmatrix("h0"), pt.dvector("b")
+    W, U = pt.dmatrix("W"), pt.dmatrix("U")
+
+    def step(x_t, h_prev, W, U, b):
+        return pt.tanh(pt.dot(x_t, W) + pt.dot(h_prev, U) + b)
+
+    h = _scan(lib, step, sequences=[x], outputs_info=[h0], non_sequences=[W, U, b])
     loss = pt.sum(h ** 2)
     return [x, h0, W, U, b], [loss, *lib.grad(loss, [W, U, b])] if backward else [loss]
 
@@ -70,10 +74,12 @@ def cases(T: int, steps: int, batch: int = 32, hidden: int = 64, n_in: int = 16)
     rng = np.random.default_rng(0)
     ar = [0.5 * rng.normal(size=T), np.array(0.5), np.array(0.7), rng.normal(size=T)]
     rn = [rng.normal(size=(steps, batch, n_in)), np.zeros((batch, hidden)),
-          rng.normal(size=(n_in, hidden)) / 4, rng.normal(size=(hidden, hidden)) / 8, np.zeros(hidden)]
-    out = [(f"ar1_{v}", lambda lib, pt, v=v: ar1(lib, pt, v, T), ar) for v in ("scan", "cumsum", "toeplitz")]
-    out += [(f"rnn_{k}", lambda lib, pt, k=k: rnn(lib, pt, k == "fwd_bwd"), rn) for k in ("fwd", "fwd_bwd")]
-    return out
+          rng.normal(size=(n_in, hidden)) / 4, rng.normal(size=(hidden, hidden)) / 8,
+          np.zeros(hidden)]
+    return ([(f"ar1_{v}", lambda lib, pt, v=v: ar1(lib, pt, v, T), ar)
+             for v in ("scan", "cumsum", "toeplitz")]
+            + [(f"rnn_{k}", lambda lib, pt, k=k: rnn(lib, pt, k == "fwd_bwd"), rn)
+               for k in ("fwd", "fwd_bwd")])
 
 
 def measure(lib, pt, framework: str, mode: str, T: int, steps: int) -> list[dict]:
@@ -82,8 +88,9 @@ def measure(lib, pt, framework: str, mode: str, T: int, steps: int) -> list[dict
         inputs, outputs = build(lib, pt)
         f = lib.function(inputs, outputs, mode=mode)
         f.trust_input = True
+        value = float(np.asarray(f(*values)[0]))  # the same in every variant and framework
         rows.append({"framework": framework, "mode": mode, "case": name,
-                     "us": time_call(f, *values) * 1e6, "value": float(np.asarray(f(*values)[0]))})
+                     "us": time_call(f, *values) * 1e6, "value": value})
         print(json.dumps(rows[-1]), flush=True)
     return rows
 
@@ -111,29 +118,27 @@ def peer_rows(T: int, steps: int) -> list[dict]:
     if not peer:
         print("PyTensor not importable and PROBGRAPH_PEER_PYTHON unset: no PyTensor figures")
         return []
-    r = subprocess.run([peer, str(HERE / "scan.py"), "--peer", "--T", str(T), "--steps", str(steps)],
-                       capture_output=True, text=True, timeout=3600)
+    r = subprocess.run([peer, str(HERE / "scan.py"), "--peer", "--T", str(T), "--steps",
+                        str(steps)], capture_output=True, text=True, timeout=3600)
     if r.returncode != 0:
         print(f"PyTensor run failed: {r.stderr.strip().splitlines()[-1:]}")
     return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
 
 
 def summarise(rows: list[dict]) -> dict:
-    summary = {}
-    for fw_mode in sorted({(r["framework"], r["mode"]) for r in rows}):
-        t = {r["case"]: r["us"] for r in rows if (r["framework"], r["mode"]) == fw_mode}
-        label = " ".join(fw_mode)
+    """Print and return, per framework and mode, AR(1) scan / vectorised and RNN backward cost."""
+    summary, ours = {}, {r["case"]: r["us"] for r in rows if r["framework"] == "probgraph"}
+    for fw, mode in dict.fromkeys((r["framework"], r["mode"]) for r in rows):
+        t = {r["case"]: r["us"] for r in rows if (r["framework"], r["mode"]) == (fw, mode)}
         vec = min(t["ar1_cumsum"], t["ar1_toeplitz"])
-        summary[label] = {"ar1_scan_over_vectorised": t["ar1_scan"] / vec,
-                          "rnn_bwd_over_fwd": t["rnn_fwd_bwd"] / t["rnn_fwd"]}
-        print(f"{label:>28}: AR(1) scan {t['ar1_scan']:.1f} us, cumsum {t['ar1_cumsum']:.1f} us, "
+        summary[f"{fw} {mode}"] = {"ar1_scan_over_vectorised": t["ar1_scan"] / vec,
+                                   "rnn_bwd_over_fwd": t["rnn_fwd_bwd"] / t["rnn_fwd"]}
+        print(f"{fw} {mode}: AR(1) scan {t['ar1_scan']:.1f} us, cumsum {t['ar1_cumsum']:.1f} us, "
               f"toeplitz {t['ar1_toeplitz']:.1f} us -> scan/vectorised x{t['ar1_scan'] / vec:.2f} "
               f"(goal < 2); RNN fwd {t['rnn_fwd']:.0f} us, fwd+bwd {t['rnn_fwd_bwd']:.0f} us")
-    ours = [r for r in rows if r["framework"] == "probgraph"]
-    for r in rows:
-        mine = next((o["us"] for o in ours if o["case"] == r["case"]), None)
-        if r["framework"] != "probgraph" and mine:
-            print(f"  {r['case']:>14}: probgraph / {r['framework']} {r['mode']} x{mine / r['us']:.2f}")
+        if fw != "probgraph":
+            print("  probgraph / this: "
+                  + ", ".join(f"{c} x{ours[c] / t[c]:.2f}" for c in t if c in ours))
     return summary
 
 
@@ -141,13 +146,13 @@ def plot(rows: list[dict], path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    case_names = list(dict.fromkeys(r["case"] for r in rows))
-    labels = list(dict.fromkeys(f"{r['framework']} {r['mode']}" for r in rows))
+    us = {(r["case"], f"{r['framework']} {r['mode']}"): r["us"] for r in rows}
+    case_names = list(dict.fromkeys(c for c, _ in us))
+    labels = list(dict.fromkeys(lab for _, lab in us))
     fig, ax = plt.subplots(figsize=(8, 4))
     w = 0.8 / len(labels)
     for i, lab in enumerate(labels):
-        vals = [next((r["us"] for r in rows if r["case"] == c and f"{r['framework']} {r['mode']}" == lab),
-                     0) for c in case_names]
+        vals = [us.get((c, lab), 0) for c in case_names]
         ax.bar(np.arange(len(case_names)) + i * w, vals, w, label=lab)
     ax.set_xticks(np.arange(len(case_names)) + 0.4 - w / 2, case_names, rotation=15)
     ax.set_yscale("log")

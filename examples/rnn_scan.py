@@ -1,6 +1,6 @@
 """An Elman recurrent network, unrolled with ``pg.scan`` and trained by SGD, predicts a sine wave.
 
-Run: ``python examples/rnn_scan.py [--epochs 300] [--hidden 16] [--lr 0.1] [--out examples/output]``
+Run: ``python examples/rnn_scan.py [--epochs 1000] [--hidden 16] [--lr 0.2] [--out examples/output]``
 
 The network reads one noisy sine value per step and predicts the next clean one::
 
@@ -45,7 +45,7 @@ def elman_rnn(x, n_in: int, n_hidden: int, rng):
     def step(x_t, h_prev, W_xh, W_hh, b_h):
         return pt.tanh(pt.dot(x_t, W_xh) + pt.dot(h_prev, W_hh) + b_h)
 
-    h0 = pt.zeros((x.shape[1], n_hidden))
+    h0 = pt.zeros((x.shape[1], n_hidden), dtype=x.dtype)
     h, _ = pg.scan(step, sequences=[x], outputs_info=[h0], non_sequences=[W_xh, W_hh, b_h],
                    name="elman")
     y = pt.dot(h, W_hy) + b_y  # (T, batch, n_hidden) @ (n_hidden, 1)
@@ -54,7 +54,7 @@ def elman_rnn(x, n_in: int, n_hidden: int, rng):
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--epochs", type=int, default=1000)
     parser.add_argument("--hidden", type=int, default=16)
     parser.add_argument("--steps", type=int, default=40, help="time steps per sequence")
     parser.add_argument("--batch", type=int, default=32, help="sequences per training batch")

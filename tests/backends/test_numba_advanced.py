@@ -1,4 +1,4 @@
-"""The numba backend's general advanced indexing, batched matmul and unique against numpy and the python backend.
+"""numba's general advanced indexing, batched matmul and unique vs numpy and the python backend.
 
 Each test compiles ONE function with many outputs (numba compilation is the expensive part).
 """
@@ -75,9 +75,11 @@ INDEX_CASES = [
     ("set split arrays, last wins", lambda a, t, q, i0, i1, i2, m, s:
         pt.set_subtensor(t[i0, 1:3, i0], pt.arange(4.0)[:, None] + s),
      lambda a, t, q, i0, i1, i2, m, s: _set(t, (i0, slice(1, 3), i0), np.arange(4.0)[:, None] + s)),
-    ("inc 2-d mask", lambda a, t, q, i0, i1, i2, m, s: pt.inc_subtensor(t[m], a[0, 0] + pt.arange(5.0)),
+    ("inc 2-d mask", lambda a, t, q, i0, i1, i2, m, s:
+        pt.inc_subtensor(t[m], a[0, 0] + pt.arange(5.0)),
      lambda a, t, q, i0, i1, i2, m, s: _add_at(t, m, a[0, 0] + np.arange(5.0))),
-    ("set through symbolic slice", lambda a, t, q, i0, i1, i2, m, s: pt.set_subtensor(q[s:, i1, 0, i0], -1.0),
+    ("set through symbolic slice", lambda a, t, q, i0, i1, i2, m, s:
+        pt.set_subtensor(q[s:, i1, 0, i0], -1.0),
      lambda a, t, q, i0, i1, i2, m, s: _set(q, (slice(s, None), i1, 0, i0), -1.0)),
     ("inc one array, whole axes (fast path)", lambda a, t, q, i0, i1, i2, m, s:
         pt.inc_subtensor(t[:, i0], 1.0),
@@ -107,12 +109,13 @@ def test_single_index_array_keeps_the_fast_take_and_scatter():
 
 
 def test_nll_gather_and_gradient_and_matmul_and_unique():
-    """The Theano MLP tutorial's ``-mean(log(p)[arange(n), y])`` and its gradient, batched matmul, unique."""
+    """The Theano MLP tutorial's ``-mean(log(p)[arange(n), y])``, its gradient, matmul, unique."""
     X, W, b, y = pt.dmatrix("X"), pt.dmatrix("W"), pt.dvector("b"), pt.lvector("y")
     p = pt.nnet.softmax(pt.dot(X, W) + b)
     nll = -pt.mean(pt.log(p)[pt.arange(y.shape[0]), y])
     gW, gb = pg.grad(nll, [W, b])
-    a3, b3, b4, v = pt.dtensor3("a3"), pt.dtensor3("b3"), pt.tensor("b4", shape=(2, 1, None, None)), pt.dvector("v")
+    a3, b3, v = pt.dtensor3("a3"), pt.dtensor3("b3"), pt.dvector("v")
+    b4 = pt.tensor("b4", shape=(2, 1, None, None))
     i3 = pt.tensor("i3", dtype="int32", shape=(None, None, None))
     f3 = pt.tensor("f3", dtype="float32", shape=(None, None, None))
     u, ub = pt.dmatrix("u"), pt.bvector("ub")
@@ -123,11 +126,13 @@ def test_nll_gather_and_gradient_and_matmul_and_unique():
             *pt.unique(i3, return_counts=True)]
     n, k, c = 7, 3, 4
     vals = dict(X=RNG.normal(size=(n, k)), W=RNG.normal(size=(k, c)), b=RNG.normal(size=c),
-                y=RNG.integers(0, c, size=n), a3=RNG.normal(size=(5, 3, 2)), b3=RNG.normal(size=(5, 2, 4)),
+                y=RNG.integers(0, c, size=n), a3=RNG.normal(size=(5, 3, 2)),
+                b3=RNG.normal(size=(5, 2, 4)),
                 b4=RNG.normal(size=(2, 1, 3, 2)), v=RNG.normal(size=2),
                 i3=RNG.integers(-3, 3, size=(2, 3, 3)).astype("int32"),
                 f3=RNG.normal(size=(4, 2, 2)).astype("float32"),
-                u=np.array([[1.0, np.nan, 3.0], [1.0, np.nan, -2.0]]), ub=np.array([True, False, True]))
+                u=np.array([[1.0, np.nan, 3.0], [1.0, np.nan, -2.0]]),
+                ub=np.array([True, False, True]))
     ins = [X, W, b, y, a3, b3, b4, v, i3, f3, u, ub]
     args = [vals[x.name] for x in ins]
     ref = pg.function(ins, outs, mode="python")(*args)
@@ -146,7 +151,8 @@ def test_nll_gather_and_gradient_and_matmul_and_unique():
                 np.ones((5, 3, 4)) @ np.swapaxes(b3v, 1, 2) + 0.0]
     for k, (g, e) in enumerate(zip(got[3:10], expected)):
         assert g.shape == e.shape and g.dtype == e.dtype, k
-        np.testing.assert_allclose(g, e, rtol=1e-5 if e.dtype == np.float32 else 1e-12, err_msg=str(k))
+        tol = 1e-5 if e.dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(g, e, rtol=tol, err_msg=str(k))
     for k, e in enumerate([*np.unique(uv.ravel(), True, True, True), np.unique(vals["ub"]),
                            np.unique(vv[0]), *np.unique(i3v, return_counts=True)]):
         g = got[10 + k]
@@ -160,7 +166,8 @@ def test_nll_gather_and_gradient_and_matmul_and_unique():
 
 def test_bad_indices_raise_instead_of_crashing():
     """Out-of-bounds indices, unbroadcastable index arrays or batches and mismatched masks raise."""
-    x, i, j, m = pt.dmatrix("x"), pt.lvector("i"), pt.lvector("j"), pt.tensor("m", dtype="int8", shape=(None, None)).astype("bool")
+    x, i, j = pt.dmatrix("x"), pt.lvector("i"), pt.lvector("j")
+    m = pt.tensor("m", dtype="int8", shape=(None, None)).astype("bool")
     a3, b3 = pt.dtensor3("a3"), pt.dtensor3("b3")
     outs = [x[i, j], pt.inc_subtensor(x[i, j], 1.0), x[m], x[1:, j], a3 @ b3]
     f = pg.function([x, i, j, m.owner.inputs[0], a3, b3], outs, mode="numba")

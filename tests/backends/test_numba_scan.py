@@ -33,14 +33,14 @@ def _sitsot():
 
 def _seq_taps():
     x = pt.dvector("x")
-    out, _ = pg.scan(lambda a, b, c: a - 2 * b + c, sequences=[dict(input=x, taps=[-1, 0, 1])],
+    out, _ = pg.scan(lambda a, b, c: a - 2 * b + c, sequences=[{"input": x, "taps": [-1, 0, 1]}],
                      outputs_info=[None])
     return [x], [out], [np.arange(7.0) ** 2]
 
 
 def _output_taps():
     x0 = pt.dvector("x0", shape=(2,))
-    fib, _ = pg.scan(lambda a, b: a + b, outputs_info=[dict(initial=x0, taps=[-2, -1])], n_steps=6)
+    fib, _ = pg.scan(lambda a, b: a + b, outputs_info=[{"initial": x0, "taps": [-2, -1]}], n_steps=6)
     return [x0], [fib], [np.array([1.0, 1.0])]
 
 
@@ -146,7 +146,7 @@ def _tanh_rnn():
 
 def _taps_grad():
     x0, w = pt.dvector("x0", shape=(2,)), pt.dscalar("w")
-    out, _ = pg.scan(lambda a, b, w_: w_ * a + pt.tanh(b), outputs_info=[dict(initial=x0, taps=[-2, -1])],
+    out, _ = pg.scan(lambda a, b, w_: w_ * a + pt.tanh(b), outputs_info=[{"initial": x0, "taps": [-2, -1]}],
                      non_sequences=[w], n_steps=4)
     cost = (out ** 2).sum()
     return [x0, w], pg.grad(cost, [x0, w]), [np.array([0.3, -0.4]), 0.7]

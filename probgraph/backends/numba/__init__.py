@@ -12,7 +12,7 @@ import numpy as np
 
 from probgraph.backends.numba.cache import load_kernel
 from probgraph.backends.numba.codegen import generate_source
-from probgraph.backends.numba import advanced  # noqa: F401 - general indexing, batched matmul, unique
+from probgraph.backends.numba import advanced  # noqa: F401 - indexing, batched matmul, unique
 from probgraph.graph.fg import Graph
 
 __all__ = ["compile_graph", "generate_source"]

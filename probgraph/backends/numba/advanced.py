@@ -41,12 +41,12 @@ def _slice_term(entry, scalars, xs, axis, ctx) -> str:
 
 
 def _index_terms(op, xs, x_ndim, index, ctx, lines):
-    """``(values, terms, out_ndim)``: the terms' positions concatenated, and ``(axis, {out dim: size})``.
+    """``(terms, out_ndim)``; each term is ``(axis, positions' name, {output dim: size expr})``.
 
     Appends to ``lines`` the source computing each term's positions.
     """
     inputs = iter(index)
-    slices, advs, adv_pos = [], [], []  # slices: (axis, name); advs: (axis, name, shape exprs)
+    slices, advs, adv_pos = [], [], []  # (axis, name, idx position); (axis, name, shape)
     axis = 0
     for pos, e in enumerate(op.idx):
         if isinstance(e, tuple):
@@ -65,14 +65,15 @@ def _index_terms(op, xs, x_ndim, index, ctx, lines):
             if v.ndim == 0:
                 lines.append(f"{name} = np.full(1, {ctx.ref(v)}, dtype=np.int64)")
             else:
-                lines.append(f"{name} = np.ascontiguousarray({ctx.ref(v)}).reshape(-1).astype(np.int64)")
+                flat = f"np.ascontiguousarray({ctx.ref(v)}).reshape(-1)"
+                lines.append(f"{name} = {flat}.astype(np.int64)")
             advs.append((axis, name, [f"{ctx.ref(v)}.shape[{d}]" for d in range(v.ndim)]))
             axis += 1
         else:  # a k-d mask: k index arrays, its nonzero coordinates
             m = ctx.ref(v)
             dims = _tuple(f"{xs}.shape[{axis + r}]" for r in range(v.ndim))
-            lines.append(f"{name} = ak.mask_coords(np.ascontiguousarray({m}).reshape(-1), {m}.shape, "
-                         f"{dims})")
+            flat = f"np.ascontiguousarray({m}).reshape(-1)"
+            lines.append(f"{name} = ak.mask_coords({flat}, {m}.shape, {dims})")
             for r in range(v.ndim):
                 advs.append((axis + r, f"{name}[{r}]", [f"{name}.shape[1]"]))
             axis += v.ndim
@@ -94,7 +95,7 @@ def _index_terms(op, xs, x_ndim, index, ctx, lines):
 
 
 def _offsets(op, xs, x_ndim, index, ctx):
-    """Source lines computing ``(offs, shape)``: flat offsets into ``xs`` and the indexed shape's names."""
+    """``(lines, offs, shape)``: source of the flat offsets into ``xs``, and the indexed shape."""
     _use_kernels(ctx)
     lines: list[str] = []
     terms, D = _index_terms(op, xs, x_ndim, index, ctx, lines)
@@ -111,7 +112,7 @@ def _offsets(op, xs, x_ndim, index, ctx):
 
 # ----------------------------------------------------------------- gathers and scatters
 def _fast(node, index) -> bool:
-    """One index array of ndim >= 1 with whole axes elsewhere: ``ops.py``'s bounds-checked take/scatter."""
+    """One index array (ndim >= 1), whole axes elsewhere: ``ops.py``'s bounds-checked take."""
     return base._single_array_axis(node.op, node) is not None and index[0].ndim > 0
 
 
@@ -145,7 +146,8 @@ def _advanced_inc_subtensor(node, ctx):
     if y.ndim == 0:
         lines.append(f"{yb} = np.full({offs}.size, {ys}, dtype={np_dtype(x.dtype)})")
     else:
-        lines.append(f"{yb} = np.ascontiguousarray(np.broadcast_to({ys}, {_tuple(shape)})).reshape(-1)")
+        full = f"np.broadcast_to({ys}, {_tuple(shape)})"
+        lines.append(f"{yb} = np.ascontiguousarray({full}).reshape(-1)")
     return lines + [f"ak.scatter_flat({buf}.reshape(-1), {offs}, {yb}, {op.set_instead_of_inc})",
                     f"{ctx.ref(node.outputs[0])} = {buf}"]
 
@@ -162,7 +164,8 @@ def _matmul(node, ctx):
     lines = [f"{A} = {base._as(a, dt, ctx)}", f"{B} = {base._as(b, dt, ctx)}"]
     nb = out.ndim - 2
     batch = [ctx.tmp("nb") for _ in range(nb)]
-    lines += [f"{n} = ak.broadcast_dim({A}.shape[{j}], {B}.shape[{j}])" for j, n in enumerate(batch)]
+    lines += [f"{n} = ak.broadcast_dim({A}.shape[{j}], {B}.shape[{j}])"
+              for j, n in enumerate(batch)]
     count = " * ".join(batch)
     stacks = []
     for M in (A, B):
@@ -189,11 +192,12 @@ def _unique(node, ctx):
     v, i, inv, c = (ctx.tmp(p) for p in ("uv", "ui", "uinv", "uc"))
     lines = [f"{v}, {i}, {inv}, {c} = ak.unique({flat})"]
     outs = iter(ctx.ref(o) for o in node.outputs)
-    lines.append(f"{next(outs)} = {v}.astype(np.bool_)" if x.dtype == "bool" else f"{next(outs)} = {v}")
+    lines.append(f"{next(outs)} = {v}" + (".astype(np.bool_)" if x.dtype == "bool" else ""))
     if op.return_index:
         lines.append(f"{next(outs)} = {i}")
     if op.return_inverse:
-        lines.append(f"{next(outs)} = {inv}[0]" if x.ndim == 0 else f"{next(outs)} = {inv}.reshape({xs}.shape)")
+        shaped = f"{inv}[0]" if x.ndim == 0 else f"{inv}.reshape({xs}.shape)"
+        lines.append(f"{next(outs)} = {shaped}")
     if op.return_counts:
         lines.append(f"{next(outs)} = {c}")
     return lines

@@ -1,4 +1,4 @@
-"""numba helpers (``ak.*``) for general advanced indexing, batched matmul and unique in generated kernels.
+"""numba helpers (``ak.*``) of generated kernels: general advanced indexing, batched matmul, unique.
 
 General indexing is reduced to *terms*: one per indexed axis of ``x``, each a flat int64 array of
 positions along that axis together with its shape over the output's dimensions (1 where it does not
@@ -13,7 +13,7 @@ from numba import njit
 
 @njit(cache=True)
 def slice_range(n, start, stop, step, has_start, has_stop):
-    """The positions ``range(n)[start:stop:step]`` (``has_*`` False for a missing bound), as int64."""
+    """The int64 positions ``range(n)[start:stop:step]`` (``has_*`` False: the bound is missing)."""
     if step == 0:
         raise ValueError("slice step cannot be zero")
     lower, upper = (0, n) if step > 0 else (-1, n - 1)
@@ -39,7 +39,7 @@ def slice_range(n, start, stop, step, has_start, has_stop):
 
 @njit(cache=True)
 def mask_coords(flat_mask, mask_shape, x_dims):
-    """``np.nonzero`` of a boolean mask as a ``(mask.ndim, count)`` array; its shape must be ``x_dims``."""
+    """``np.nonzero`` of a mask as one ``(mask.ndim, count)`` array; checks it fits ``x_dims``."""
     k = len(mask_shape)
     for r in range(k):
         if mask_shape[r] != x_dims[r]:
@@ -132,7 +132,7 @@ def gather_flat(x_flat, offs):
 
 @njit(cache=True)
 def scatter_flat(buf_flat, offs, y_flat, set_instead_of_inc):
-    """``buf_flat[offs] (+)= y_flat`` in place, in order: increments accumulate, the last set wins."""
+    """``buf_flat[offs] (+)= y_flat`` in place, in order: increments accumulate, last set wins."""
     for i in range(offs.size):
         if set_instead_of_inc:
             buf_flat[offs[i]] = y_flat[i]
@@ -163,7 +163,7 @@ def matmul_batches(a3, b3):
 
 @njit(cache=True)
 def unique(flat):
-    """``np.unique(flat, True, True, True)`` with NaNs counted as one value (numpy's ``equal_nan``)."""
+    """``np.unique(flat, True, True, True)``; NaNs count as one value (numpy's ``equal_nan``)."""
     n = flat.size
     order = np.argsort(flat, kind="mergesort")  # stable: the first index of a value comes first
     group = np.empty(n, dtype=np.int64)

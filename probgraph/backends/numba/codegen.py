@@ -7,7 +7,14 @@ so structurally identical graphs give byte-identical source — the cache key.
 from __future__ import annotations
 
 from probgraph.backends.numba import emitters, ops, scan  # noqa: F401 - register the emitters
-from probgraph.backends.numba.loops import FusedLoop, fuse_siblings, grow, is_fusable, literal, _pattern
+from probgraph.backends.numba.loops import (
+    FusedLoop,
+    _pattern,
+    fuse_siblings,
+    grow,
+    is_fusable,
+    literal,
+)
 from probgraph.backends.numba.registry import emitter_for
 from probgraph.graph.basic import Constant
 from probgraph.graph.fg import Graph

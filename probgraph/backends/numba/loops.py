@@ -276,7 +276,7 @@ class LoopGroup:
 
     def emit(self, ctx) -> list[str]:
         parts = [lp.parts(ctx) for lp in self.loops]
-        return _nest(parts[0][0], *(sum((p[k] for p in parts), []) for k in (1, 2, 3)))
+        return _nest(parts[0][0], *([line for p in parts for line in p[k]] for k in (1, 2, 3)))
 
 
 def _loop_shape(unit):

@@ -49,7 +49,7 @@ def _dot(node, ctx):
 
 @register_emitter(MatMul)
 def _matmul(node, ctx):
-    (a, b), out = node.inputs, node.outputs[0]
+    out = node.outputs[0]
     if out.ndim != 2:
         raise NotImplementedError(f"numba backend: batched {node.op} ({out.ndim}-d) has no emitter yet; "
                                   "use mode='python'")
@@ -79,8 +79,8 @@ def _rhs2(b, ctx) -> str:
 def _solve_triangular(node, ctx):
     (a, b), out, op = node.inputs, node.outputs[0], node.op
     x = ctx.tmp("x")
-    lines = [f"{x} = kr.solve_triangular({ctx.ref(a)}, np.ascontiguousarray({_rhs2(b, ctx)}), "
-             f"{op.lower}, {bool(op.trans)}, {op.unit_diagonal})"]
+    lines = [(f"{x} = kr.solve_triangular({ctx.ref(a)}, np.ascontiguousarray({_rhs2(b, ctx)}), "
+              f"{op.lower}, {bool(op.trans)}, {op.unit_diagonal})")]
     return lines + [f"{ctx.ref(out)} = {x}[:, 0].copy()" if b.ndim == 1 else f"{ctx.ref(out)} = {x}"]
 
 
@@ -88,8 +88,8 @@ def _solve_triangular(node, ctx):
 def _solve(node, ctx):
     (a, b), out = node.inputs, node.outputs[0]
     dt = out.dtype
-    return [f"{ctx.ref(out)} = np.linalg.solve(np.ascontiguousarray({_as(a, dt, ctx)}), "
-            f"np.ascontiguousarray({_as(b, dt, ctx)}))"]
+    return [(f"{ctx.ref(out)} = np.linalg.solve(np.ascontiguousarray({_as(a, dt, ctx)}), "
+             f"np.ascontiguousarray({_as(b, dt, ctx)}))")]
 
 
 @register_emitter(linalg.MatrixInverse)

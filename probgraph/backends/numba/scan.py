@@ -43,8 +43,8 @@ def _scan(node, ctx):
     lines = [f"{n} = max(np.int64({ctx.ref(n_steps)}), 0)", f"{steps} = {n}"]
     for i, s in enumerate(seqs):
         lines += [f"if {ctx.ref(s)}.shape[0] < {n}:",
-                  f"    raise ValueError('{op.name or 'scan'}: sequence {i} has fewer entries than "
-                  "n_steps')"]
+                  (f"    raise ValueError('{op.name or 'scan'}: sequence {i} has fewer entries "
+                   "than n_steps')")]
     carries = [ctx.tmp("carry") for _ in range(C)]
     traces = [ctx.tmp("trace") for _ in range(C)]
     stacks = [ctx.tmp("ys") for _ in range(Y)]
