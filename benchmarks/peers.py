@@ -43,7 +43,7 @@ def main(name, draws, tune, chains, cores):
     compile_logp = time.perf_counter() - t0
     grad_s = time_call(f, q)
     t1 = time.perf_counter()
-    idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores, random_seed=1,
+    idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores, random_seed=1, model=model,
                       progressbar=False, compute_convergence_checks=False)
     total = time.perf_counter() - t1
     wall = float(idata.posterior.attrs.get("sampling_time", total))
