@@ -30,7 +30,8 @@ def version_tag() -> str:
     if not _TAG:
         import probgraph
         here = Path(__file__).parent
-        helpers = b"".join((here / f).read_bytes() for f in ("runtime.py", "special.py", "kernels.py"))
+        helpers = b"".join((here / f).read_bytes() for f in ("runtime.py", "special.py", "kernels.py",
+                                                            "advanced_kernels.py"))
         _TAG.append(f"numba={numba.__version__};numpy={np.__version__};"
                     f"probgraph={probgraph.__version__};python={sys.version};"
                     f"helpers={hashlib.sha256(helpers).hexdigest()}")
