@@ -33,6 +33,38 @@ def broadcast_shapes(shapes, opname: str = "broadcast", names=None) -> tuple:
     return tuple(out)
 
 
+def check_runtime_shapes(opname: str, variables, values) -> None:
+    """Raise ``ValueError`` where a dimension of unknown static size has a run-time length other
+    than the broadcast one: numpy would broadcast a run-time 1, but only static size-1 dims do.
+
+    Only dimensions whose static size is None are looked at (the others were checked by make_node).
+
+    Examples
+    --------
+    >>> import numpy as np, probgraph.tensor as pt
+    >>> x, y = pt.dvector("x"), pt.dvector("y")
+    >>> try:
+    ...     check_runtime_shapes("elementwise add", [x, y], [np.ones(3), np.ones(1)])
+    ... except ValueError as e:
+    ...     print(str(e)[:72])
+    elementwise add: input 1 (y) has length 1 on axis 0 where 3 was expected
+    """
+    for axis, sizes in enumerate(zip(*(v.type.shape for v in variables))):
+        if None not in sizes:
+            continue
+        runtime = [np.shape(a)[axis] for a in values]
+        known = [s for s in sizes if s is not None and s != 1]
+        free = [n for s, n in zip(sizes, runtime) if s is None]
+        expected = known[0] if known else max(free)
+        for j, (s, n) in enumerate(zip(sizes, runtime)):
+            if s is None and n != expected:
+                name = variables[j].name
+                label = f" ({name})" if name else ""
+                raise ValueError(f"{opname}: input {j}{label} has length {n} on axis {axis} where "
+                                 f"{expected} was expected (shapes must match; only static size-1 "
+                                 "dimensions broadcast)")
+
+
 def _weak_dtype(value, strong_dtype: str | None) -> str:
     """Dtype for a Python scalar combined with tensors of ``strong_dtype`` (numpy's NEP 50 rules)."""
     if isinstance(value, bool):
@@ -84,6 +116,7 @@ class Elemwise(Op):
         return Apply(self, inputs, [TensorType(dtype, shape)])
 
     def perform(self, node, inputs):
+        check_runtime_shapes(f"elementwise {self}", node.inputs, inputs)
         with np.errstate(all="ignore"):
             out = self.scalar_op.impl(*inputs)
         out_type = node.outputs[0].type

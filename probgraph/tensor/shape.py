@@ -275,7 +275,15 @@ class BroadcastTo(Op):
 
     def perform(self, node, inputs):
         x, shp = inputs
-        return [np.array(np.broadcast_to(x, tuple(int(s) for s in shp)))]
+        target = tuple(int(s) for s in shp)
+        static = node.inputs[0].type.shape
+        for axis, (s, n) in enumerate(zip(static, np.shape(x))):
+            out_axis = axis + len(target) - len(static)
+            if s is None and n != target[out_axis]:
+                # only static size-1 dims broadcast (the gradient relies on it), as in numba
+                raise ValueError(f"broadcast_to: {node.inputs[0]} has length {n} on axis {axis} "
+                                 f"where {target[out_axis]} was expected")
+        return [np.array(np.broadcast_to(x, target))]
 
     def pullback(self, inputs, outputs, output_grads):
         from probgraph.tensor import reduce as _red

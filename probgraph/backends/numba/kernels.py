@@ -1,10 +1,38 @@
-"""Array-level numba helpers called by generated kernels (``kr.*``): argmax rows, gathers, triangular solves.
+"""Array-level numba helpers of generated kernels (``kr.*``): argmax rows, gathers, triangular
+solves, and the exceptions of the run-time shape and index checks.
 
 They are ``@njit(cache=True)``: compiled once per install, not once per graph.
 """
 
 import numpy as np
 from numba import njit
+
+
+class ShapeError(ValueError):
+    """A dimension of unknown static size had the wrong run-time length.
+
+    Generated code raises ``kr.ShapeError(what, axis, length, expected)``: the op and input named in
+    ``what`` (fixed when the source is generated), the run-time numbers as arguments. The message is
+    formatted here, in Python, so no string formatting is compiled into the kernel (and a helper
+    taking the text would be compiled once per distinct literal string).
+    """
+
+    def __str__(self) -> str:
+        if len(self.args) != 4:
+            return super().__str__()
+        what, axis, n, expected = self.args
+        return (f"{what} has length {n} on axis {axis} where {expected} was expected (shapes must "
+                "match; only static size-1 dimensions broadcast)")
+
+
+class IndexOutOfBounds(IndexError):
+    """An index out of range: generated code raises ``kr.IndexOutOfBounds(of, axis, i, n)``."""
+
+    def __str__(self) -> str:
+        if len(self.args) != 4:
+            return super().__str__()
+        of, axis, i, n = self.args
+        return f"index {i} is out of bounds for axis {axis} of {of} with size {n}"
 
 
 @njit(cache=True)
@@ -113,6 +141,10 @@ def cholesky(a):
 def solve_triangular(a, b, lower, trans, unit_diagonal):
     """Solve ``op(a) x = b`` (``op`` = transpose if ``trans``) by substitution; ``b`` is 2-d."""
     n = a.shape[0]
+    if a.shape[1] != n:
+        raise ValueError("solve_triangular: the matrix a must be square")
+    if b.shape[0] != n:
+        raise ValueError("solve_triangular: b must have as many rows as a")
     x = np.empty((n, b.shape[1]), dtype=b.dtype)
     # with trans, a lower matrix acts as an upper one read by columns
     forward = lower != trans
@@ -134,6 +166,8 @@ def solve_triangular(a, b, lower, trans, unit_diagonal):
 def symmetrize(a, lower):
     """The symmetric matrix whose ``lower`` (or upper) triangle is that of ``a``."""
     n = a.shape[0]
+    if a.shape[1] != n:
+        raise ValueError("eigh: the matrix must be square")
     out = np.empty((n, n), dtype=a.dtype)
     for i in range(n):
         for j in range(n):

@@ -4,6 +4,10 @@ A ``FusedLoop`` computes ``body_var`` element by element over its static-broadca
 results of fused ops are numba scalars inside the loop body; inputs are read through ``DimShuffle`` and
 ``BroadcastTo`` views by index arithmetic (a size-1 dimension is read at index 0), so neither is ever
 materialised. A ``Reduce`` over ``body_var`` becomes an accumulator in the same loop.
+
+Shapes are trusted only where they are static: before the loop nest, every input dimension of
+unknown static size is checked once against the loop's extent, so a wrong run-time length raises
+``kr.ShapeError`` (a ``ValueError``) instead of reading out of bounds.
 """
 
 from __future__ import annotations
@@ -42,6 +46,29 @@ def literal(value, dtype: str) -> str:
     return s if dtype == "int64" else f"np.{dtype}({s})"
 
 
+def _source_expr(src, ctx) -> str:
+    """The run-time expression of a size source ``(var_or_None, how, arg)`` of ``Leaf.sizes``."""
+    var, how, arg = src
+    if how == "lit":
+        return str(arg)
+    name = ctx.ref(var)
+    if how == "scalar":
+        return f"np.int64({name})"
+    if how == "shape":
+        return f"{name}.shape[{arg}]"
+    return f"{name}[{arg}]"
+
+
+def _source_static(src):
+    """The static value of a size source, or None."""
+    var, how, arg = src
+    if how == "lit":
+        return arg
+    if how == "shape":
+        return var.type.shape[arg]
+    return None
+
+
 def _extreme(dtype: str, kind: str) -> str:
     """Initial accumulator of a max (``kind="max"``) or min reduction."""
     if dtype == "bool":
@@ -68,6 +95,7 @@ class Leaf:
     """An input of a fused loop, read through views: ``base`` indexed by loop dims (``None`` → index 0)."""
 
     def __init__(self, var, loop_dims):
+        self.var = var
         sizes = []
         while var.owner is not None:
             op = var.owner.op
@@ -127,19 +155,41 @@ class FusedLoop:
         if static is not None:
             return str(static)
         for leaf in self.leaves.values():
-            for dim, (var, how, arg) in leaf.sizes:
-                if dim != d:
-                    continue
-                if how == "lit":
-                    return str(arg)
-                name = ctx.ref(var)
-                if how == "scalar":
-                    return f"np.int64({name})"
-                if how == "shape":
-                    return f"{name}.shape[{arg}]"
-                return f"{name}[{arg}]"
+            for dim, src in leaf.sizes:
+                if dim == d:
+                    return _source_expr(src, ctx)
         raise NotImplementedError(f"numba backend: cannot find the run-time size of axis {d} of "
                                   f"{self.body_var}")
+
+    def _describe(self, leaf) -> str:
+        """Which op reads ``leaf`` and as which input, for error messages."""
+        name = leaf.var.name or leaf.base.name
+        label = f" ({name})" if name else ""
+        for m in self.members:
+            for j, v in enumerate(m.inputs):
+                if v is leaf.var:
+                    return f"elementwise {m.op}: input {j}{label}"
+        owner = leaf.var.owner
+        through = owner is not None and isinstance(owner.op, BroadcastTo)
+        op = "broadcast_to" if through else "reduction"
+        return f"{op}: input{label}"
+
+    def _checks(self, extents: list[str], sizes: list[str], ctx) -> list[str]:
+        """Lines raising ``ShapeError`` where an input dimension of unknown static size differs from
+        the loop's extent (``extents``: the expressions they were read from; ``sizes``: names)."""
+        lines = []
+        for leaf in self.leaves.values():
+            for d, src in leaf.sizes:
+                expr = _source_expr(src, ctx)
+                if expr == extents[d]:
+                    continue
+                if _source_static(src) is not None and self.body_var.type.shape[d] is not None:
+                    continue  # both static: make_node already checked them
+                n = ctx.tmp("m")
+                what = self._describe(leaf)
+                lines += [f"{n} = {expr}", f"if {n} != {sizes[d]}:",
+                          f"    raise kr.ShapeError({what!r}, {d}, {n}, {sizes[d]})"]
+        return lines
 
     def _read(self, var, scal, ctx) -> str:
         if id(var) in scal:
@@ -154,14 +204,16 @@ class FusedLoop:
         """``(sizes, pre, body, post)``: loop bounds, lines before, inside and after the loop nest."""
         nd = self.body_var.ndim
         pre, body, post = [], [], []
-        sizes = []
+        sizes, extents = [], []
         for d in range(nd):
             s = self._size(d, ctx)
+            extents.append(s)
             if not s.isdigit():
                 name = ctx.tmp("n")
                 pre.append(f"{name} = {s}")
                 s = name
             sizes.append(s)
+        pre += self._checks(extents, sizes, ctx)
         scal: dict[int, str] = {}
         for m in self.members:
             args = [self._read(i, scal, ctx) for i in m.inputs]

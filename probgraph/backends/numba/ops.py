@@ -130,19 +130,73 @@ def _basic_index(idx, scalars, ctx) -> str:
     return ", ".join(parts) + ("," if len(parts) == 1 else "")
 
 
+def _label(var) -> str:
+    return var.name or str(var)
+
+
+def _index_check(x, xs, axis, i, ctx) -> list[str]:
+    """Lines raising ``IndexError`` unless the integer index ``i`` (an expression) is in range for
+    ``axis`` of ``x`` (named ``xs``); negative indices count from the end, as in numpy."""
+    n = x.type.shape[axis]
+    if i.lstrip("-").isdigit() and n is not None:
+        return []  # a constant index into a static size: checked by make_node
+    size = f"{xs}.shape[{axis}]"
+    cond = f"{i} >= {size}" if i.isdigit() else f"not -{size} <= {i} < {size}"
+    return [f"if {cond}:",
+            f"    raise kr.IndexOutOfBounds({_label(x)!r}, {axis}, {i}, {size})"]
+
+
+def _basic_checks(node, x, xs, scalars, ctx) -> list[str]:
+    """Bounds checks of the integer entries of a basic index (numba does not check them)."""
+    it = iter(scalars)
+    lines = []
+    for axis, e in enumerate(node.op.idx):
+        if isinstance(e, tuple):
+            for p in e:
+                if p == SCALAR:
+                    next(it)
+        else:
+            i = ctx.ref(next(it)) if e == SCALAR else str(e)
+            lines += _index_check(x, xs, axis, i, ctx)
+    return lines
+
+
 @register_emitter(subtensor.Subtensor)
 def _subtensor(node, ctx):
     x, *scalars = node.inputs
-    return [f"{ctx.ref(node.outputs[0])} = {ctx.ref(x)}[{_basic_index(node.op.idx, scalars, ctx)}]"]
+    xs = ctx.ref(x)
+    return (_basic_checks(node, x, xs, scalars, ctx)
+            + [f"{ctx.ref(node.outputs[0])} = {xs}[{_basic_index(node.op.idx, scalars, ctx)}]"])
+
+
+def _broadcast_checks(y, ys, region, region_ndim, what) -> list[str]:
+    """Lines raising ``ShapeError`` unless each dimension of ``y`` of unknown static size is 1 or
+    the length of the matching (right-aligned) dimension of ``region`` (an array expression)."""
+    lines = []
+    for j, s in enumerate(y.type.shape):
+        if s is not None:
+            continue
+        a = region_ndim - y.ndim + j
+        n, m = f"{ys}.shape[{j}]", f"{region}.shape[{a}]"
+        lines += [f"if {n} != 1 and {n} != {m}:",
+                  f"    raise kr.ShapeError({what!r}, {a}, {n}, {m})"]
+    return lines
 
 
 @register_emitter(subtensor.IncSubtensor)
 def _inc_subtensor(node, ctx):
     x, y, *scalars = node.inputs
-    o = ctx.ref(node.outputs[0])
+    o, xs, ys = ctx.ref(node.outputs[0]), ctx.ref(x), ctx.ref(y)
     where = _basic_index(node.op.idx, scalars, ctx)
     sign = "=" if node.op.set_instead_of_inc else "+="
-    return [f"{o} = {_copy_unless_fresh(x, ctx)}", f"{o}[{where}] {sign} {ctx.ref(y)}"]
+    lines = _basic_checks(node, x, xs, scalars, ctx) + [f"{o} = {_copy_unless_fresh(x, ctx)}"]
+    region_ndim = node.outputs[0].ndim - sum(not isinstance(e, tuple) for e in node.op.idx)
+    if y.ndim and None in y.type.shape:
+        r = ctx.tmp("reg")
+        what = f"{'set' if node.op.set_instead_of_inc else 'inc'}_subtensor: y ({_label(y)})"
+        lines.append(f"{r} = {o}[{where}]")
+        lines += _broadcast_checks(y, ys, r, region_ndim, what)
+    return lines + [f"{o}[{where}] {sign} {ys}"]
 
 
 def _single_array_axis(op, node):
@@ -159,6 +213,11 @@ def _unsupported(node):
                                "mode='python' for this index")
 
 
+def _mask_message(x) -> str:
+    return (f"boolean index did not match axis 0 of {_label(x)}: the mask and the indexed array "
+            "must have the same length")
+
+
 def _three(xs, x, k) -> str:
     pre = "*".join([f"{xs}.shape[{i}]" for i in range(k)]) or "1"
     post = "*".join([f"{xs}.shape[{i}]" for i in range(k + 1, x.ndim)]) or "1"
@@ -171,13 +230,17 @@ def _advanced_subtensor(node, ctx):
     out, op = node.outputs[0], node.op
     xs, o = ctx.ref(x), ctx.ref(out)
     if op.idx == (MASK,) and x.ndim == 1 and index[0].ndim == 1:
-        return [f"{o} = {xs}[{ctx.ref(index[0])}]"]
+        m = ctx.ref(index[0])
+        return [f"if {m}.shape[0] != {xs}.shape[0]:",
+                f"    raise IndexError({_mask_message(x)!r})",
+                f"{o} = {xs}[{m}]"]
     k = _single_array_axis(op, node)
     if k is None:
         raise _unsupported(node)
     i = index[0]
     if i.ndim == 0:
-        return [f"{o} = {xs}[{', '.join([':'] * k + [ctx.ref(i)])},]"]
+        return (_index_check(x, xs, k, ctx.ref(i), ctx)
+                + [f"{o} = {xs}[{', '.join([':'] * k + [ctx.ref(i)])},]"])
     r = ctx.tmp("g")
     shape = [f"{xs}.shape[{d}]" for d in range(k)] + [f"{ctx.ref(i)}.shape[{d}]" for d in range(i.ndim)]
     shape += [f"{xs}.shape[{d}]" for d in range(k + 1, x.ndim)]
