@@ -20,3 +20,4 @@ from probgraph.tensor.shape import (broadcast_to, dimshuffle, expand_dims, flatt
 from probgraph.tensor.subtensor import *  # noqa: F403
 from probgraph.tensor.type import TensorType
 from probgraph.tensor.variable import SharedVariable, TensorConstant, TensorVariable, shared
+from probgraph.tensor.numpy_extras import *  # noqa: F403

@@ -26,6 +26,7 @@ TABLES = [
     ("test_dot_linalg.py", "LINALG_CASES"),
     ("test_nnet.py", "NNET_CASES"),
     ("test_extra_ops.py", "EXTRA_CASES"),
+    ("test_numpy_extras.py", "CASES"),
 ]
 
 # Cases the numba backend does not emit yet; each must fail with a NotImplementedError that names
