@@ -53,18 +53,30 @@ def argmax_rows(x, is_max):
 
 
 @njit(cache=True)
+def _wrap(j, n, what):
+    """Index ``j`` of ``n`` entries with negative values counted from the end (``IndexError`` if outside)."""
+    if j < 0:
+        j += n
+    if j < 0 or j >= n:
+        raise IndexError(what)
+    return j
+
+
+@njit(cache=True)
 def take(x3, idx, n):
     """Gather ``x3[:, idx, :]`` (negative indices count from the end of the ``n`` entries)."""
     pre, _, post = x3.shape
     m = idx.size
     flat = idx.ravel()
+    if pre == 1 and post == 1:  # a gather from a vector: one flat loop (several times faster)
+        x1 = x3[0, :, 0]
+        out1 = np.empty(m, dtype=x3.dtype)
+        for k in range(m):
+            out1[k] = x1[_wrap(flat[k], n, "index out of bounds in a gather")]
+        return out1.reshape((1, m, 1))
     out = np.empty((pre, m, post), dtype=x3.dtype)
     for k in range(m):
-        j = flat[k]
-        if j < 0:
-            j += n
-        if j < 0 or j >= n:
-            raise IndexError("index out of bounds in a gather")
+        j = _wrap(flat[k], n, "index out of bounds in a gather")
         for a in range(pre):
             for c in range(post):
                 out[a, k, c] = x3[a, j, c]
@@ -76,12 +88,17 @@ def scatter(out3, idx, y3, set_instead_of_inc):
     """``out3[:, idx, :] (+)= y3`` in place, accumulating at repeated indices (``numpy.add.at``)."""
     pre, n, post = out3.shape
     flat = idx.ravel()
+    if pre == 1 and post == 1:  # into a vector: one flat loop
+        out1, y1 = out3[0, :, 0], y3[0, :, 0]
+        for k in range(flat.size):
+            j = _wrap(flat[k], n, "index out of bounds in a scatter")
+            if set_instead_of_inc:
+                out1[j] = y1[k]
+            else:
+                out1[j] += y1[k]
+        return out3
     for k in range(flat.size):
-        j = flat[k]
-        if j < 0:
-            j += n
-        if j < 0 or j >= n:
-            raise IndexError("index out of bounds in a scatter")
+        j = _wrap(flat[k], n, "index out of bounds in a scatter")
         for a in range(pre):
             for c in range(post):
                 if set_instead_of_inc:
