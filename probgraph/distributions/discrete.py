@@ -24,6 +24,14 @@ def log_p_pair(p):
     return pt.log(p), pt.log1p(-p)
 
 
+def _logit_of(p):
+    """``x`` when ``p`` is ``sigmoid(x)`` (built from ``logit_p=``), else None."""
+    p = pt.as_tensor(p)
+    if p.owner is not None and isinstance(p.owner.op, Elemwise) and str(p.owner.op) == "sigmoid":
+        return p.owner.inputs[0]
+    return None
+
+
 def _p_from(p, logit_p, name):
     if (p is None) == (logit_p is None):
         raise ValueError(f"{name}: give exactly one of p and logit_p")
@@ -79,9 +87,15 @@ class Bernoulli(Discrete):
 
     @staticmethod
     def logp(value, p):
+        in_01 = pt.or_(pt.eq(value, 0), pt.eq(value, 1))
+        x = _logit_of(p)
+        if x is not None:
+            # from a logit: value * x - softplus(x) (exact for value in {0, 1}), one softplus per
+            # element; sigmoid(x) is always a valid probability, so no parameter check
+            return in_support(value * x - pt.softplus(x), in_01)
         log_p, log_1mp = log_p_pair(p)
         lp = pt.switch(pt.eq(value, 1), log_p, log_1mp)
-        lp = in_support(lp, pt.or_(pt.eq(value, 0), pt.eq(value, 1)))
+        lp = in_support(lp, in_01)
         return check_parameters(lp, _unit(p), msg="0 <= p <= 1")
 
     @staticmethod
