@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from probgraph.graph.basic import Apply, Constant, Variable, clone_replace, graph_inputs
+from probgraph.graph.basic import Apply, Constant, Variable, clone_replace
 from probgraph.graph.fg import Graph
 from probgraph.graph.op import Op
 from probgraph.tensor.type import TensorType, format_shape, is_float
