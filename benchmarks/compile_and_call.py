@@ -1,9 +1,10 @@
-"""Numba backend figures: call overhead, compile time cold/warm, and logp+gradient time of two bench models.
+"""Numba backend figures: call overhead, compile time cold/warm, and logp+gradient time of two bench
+models.
 
 Run ``python benchmarks/compile_and_call.py`` from the repository root. The models come from
-``../shared/bench/bench_data.py`` and are written directly with ``probgraph.tensor`` on a flat parameter
-vector (no model layer). Goals: call overhead ≤ 2.5 µs (trust_input), hier_logistic ≤ 150 µs,
-linreg_big ≤ 2 ms, compile ≤ 3 s cold and ≤ 0.5 s warm.
+``../shared/bench/bench_data.py`` and are written directly with ``probgraph.tensor`` on a flat
+parameter vector (no model layer). Goals: call overhead ≤ 2.5 µs (trust_input), hier_logistic ≤ 150
+µs, linreg_big ≤ 2 ms, compile ≤ 3 s cold and ≤ 0.5 s warm.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def _normal(pt, x, sigma=1.0):
 
 
 def hier_logistic_logp(pt, data):
-    """Unconstrained log-density of hier_logistic over q = [mu_a, log sigma_a, a_raw(G), beta(K)]."""
+    """Unconstrained log-density of hier_logistic over q = [mu_a, log sigma_a, a_raw(G),
+    beta(K)]."""
     G, K = data["G"], data["K"]
     q = pt.dvector("q", shape=(2 + G + K,))
     mu_a, log_sigma_a, a_raw, beta = q[0], q[1], q[2:2 + G], q[2 + G:]
@@ -63,7 +65,8 @@ def linreg_big_logp(pt, data):
 def _point(model):
     import bench_data
     u = bench_data.unconstrain(model)
-    return np.concatenate([np.atleast_1d(u[name]).ravel() for name, _, _ in bench_data.PARAMS[model]])
+    return np.concatenate([np.atleast_1d(u[name]).ravel()
+                           for name, _, _ in bench_data.PARAMS[model]])
 
 
 def _per_call(f, *args, repeat=5, number=None) -> float:
@@ -118,12 +121,14 @@ def compile_cold_warm():
             "import compile_and_call as b, bench_data, probgraph as pg, probgraph.tensor as pt; "
             "t1 = time.perf_counter(); q, lp = b.hier_logistic_logp(pt, bench_data.load('hier_logistic')); "
             "f = pg.function([q], [lp, pg.grad(lp, q)]); "
-            "print(time.perf_counter() - t1, t1 - t0)") % ([str(ROOT), str(BENCH), str(ROOT / "benchmarks")],)
+            "print(time.perf_counter() - t1, t1 - t0)") % ([str(ROOT), str(BENCH),
+                                                            str(ROOT / "benchmarks")],)
     with tempfile.TemporaryDirectory() as d:
         env = dict(os.environ, PROBGRAPH_COMPILEDIR=d)
         times = []
         for _ in range(2):
-            out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+            out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                 text=True,
                                  check=True).stdout.split()
             times.append((float(out[0]), float(out[1])))
     (cold, imp), (warm, _) = times

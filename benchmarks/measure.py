@@ -1,4 +1,5 @@
-"""Measurements shared by the benchmark scripts: per-gradient time, sampling wall time, ESS per second."""
+"""Measurements shared by the benchmark scripts: per-gradient time, sampling wall time, ESS per
+second."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import numpy as np
 
 
 def time_call(fn, *args, min_time: float = 0.5, repeat: int = 5) -> float:
-    """Best-of-``repeat`` seconds per call of ``fn(*args)``, each round lasting at least ``min_time``."""
+    """Best-of-``repeat`` seconds per call of ``fn(*args)``, each round lasting at least
+    ``min_time``."""
     fn(*args)
     n = 1
     while True:

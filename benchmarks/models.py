@@ -1,4 +1,5 @@
-"""The six benchmark models of ``../shared/bench`` written with probgraph, line for line as ``models_pymc.py``."""
+"""The six benchmark models of ``../shared/bench`` written with probgraph, line for line as
+``models_pymc.py``."""
 
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ def build(name: str, data: dict) -> pm.Model:
 
 
 def flat_point(model: pm.Model, f, unc: dict[str, np.ndarray]) -> np.ndarray:
-    """The unconstrained point (keyed by RV name) as the flat vector of ``f`` (a LogpDlogpFunction)."""
+    """The unconstrained point (keyed by RV name) as the flat vector of ``f`` (a
+    LogpDlogpFunction)."""
     by_value = {model.rvs_to_values[rv].name: unc[rv.name] for rv in model.free_RVs}
     return f.point_to_array(by_value)

@@ -1,7 +1,9 @@
-"""Run one benchmark model with PyMC (default sampler) and nutpie; print one JSON line per framework.
+"""Run one benchmark model with PyMC (default sampler) and nutpie; print one JSON line per
+framework.
 
-Usage (normally called by ``benchmarks/run.py``): ``python benchmarks/peers.py MODEL DRAWS TUNE CHAINS CORES``.
-Needs ``pymc`` (and optionally ``nutpie``) importable, and ``../shared/bench`` (or PROBGRAPH_BENCH_DIR).
+Usage (normally called by ``benchmarks/run.py``): ``python benchmarks/peers.py MODEL DRAWS TUNE
+CHAINS CORES``. Needs ``pymc`` (and optionally ``nutpie``) importable, and ``../shared/bench`` (or
+PROBGRAPH_BENCH_DIR).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def main(name, draws, tune, chains, cores):
     compile_logp = time.perf_counter() - t0
     grad_s = time_call(f, q)
     t1 = time.perf_counter()
-    idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores, random_seed=1, model=model,
+    idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores, random_seed=1,
+                      model=model,
                       progressbar=False, compute_convergence_checks=False)
     total = time.perf_counter() - t1
     wall = float(idata.posterior.attrs.get("sampling_time", total))

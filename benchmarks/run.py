@@ -1,11 +1,12 @@
-"""Side-by-side benchmarks on the six ``../shared/bench`` models: probgraph vs PyMC / nutpie where installed.
+"""Side-by-side benchmarks on the six ``../shared/bench`` models: probgraph vs PyMC / nutpie where
+installed.
 
-Usage: ``python -m benchmarks.run [--models eight_schools,linreg_big] [--draws 1000] [--tune 1000]``.
-Prints per model: per-gradient time, compile time (cold: empty cache; warm: a second process),
-sampling wall time (4 chains on ``--cores``), min ESS-bulk, ESS-bulk/s, divergences, and ratios against
-the peers measured in the same run. PyMC and nutpie run in this interpreter if importable, or in the
-interpreter named by ``PROBGRAPH_PEER_PYTHON`` (``benchmarks/peers.py``). Results go to
-``benchmarks/results/bench.json`` and ``bench.png``.
+Usage: ``python -m benchmarks.run [--models eight_schools,linreg_big] [--draws 1000] [--tune
+1000]``. Prints per model: per-gradient time, compile time (cold: empty cache; warm: a second
+process), sampling wall time (4 chains on ``--cores``), min ESS-bulk, ESS-bulk/s, divergences, and
+ratios against the peers measured in the same run. PyMC and nutpie run in this interpreter if
+importable, or in the interpreter named by ``PROBGRAPH_PEER_PYTHON`` (``benchmarks/peers.py``).
+Results go to ``benchmarks/results/bench.json`` and ``bench.png``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
-def measure_probgraph(name: str, draws: int, tune: int, chains: int, cores: int, seed: int = 1) -> dict:
+def measure_probgraph(name: str, draws: int, tune: int, chains: int, cores: int,
+                      seed: int = 1) -> dict:
     import probgraph as pg
     from benchmarks.measure import min_ess_bulk, njit_loop_time
     from benchmarks.models import bench_data, build, flat_point
@@ -76,7 +78,8 @@ def measure_peers(name: str, draws: int, tune: int, chains: int, cores: int) -> 
         pass
     if not peer_python:
         return []
-    r = subprocess.run([peer_python, str(HERE / "peers.py"), name, str(draws), str(tune), str(chains),
+    r = subprocess.run([peer_python, str(HERE / "peers.py"), name, str(draws), str(tune),
+                        str(chains),
                         str(cores)], capture_output=True, text=True, timeout=3600)
     if r.returncode != 0:
         print(f"  peers failed on {name}: {r.stderr.strip().splitlines()[-1:]}")
@@ -126,7 +129,8 @@ def plot(rows: list[dict], path: Path) -> None:
 
 def main(argv=None) -> list[dict]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", default="eight_schools,hier_logistic,stoch_vol,ar1_scan,mvn_dense,linreg_big")
+    p.add_argument("--models",
+                   default="eight_schools,hier_logistic,stoch_vol,ar1_scan,mvn_dense,linreg_big")
     p.add_argument("--draws", type=int, default=1000)
     p.add_argument("--tune", type=int, default=1000)
     p.add_argument("--chains", type=int, default=4)

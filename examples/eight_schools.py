@@ -1,8 +1,9 @@
-"""The README's main job: Rubin's eight schools (non-centred), sampled with NUTS and summarised with ArviZ.
+"""The README's main job: Rubin's eight schools (non-centred), sampled with NUTS and summarised with
+ArviZ.
 
-Run: ``python examples/eight_schools.py [--draws 1000] [--tune 1000] [--chains 4] [--out examples/output]``
-It prints ``az.summary``, the number of divergences and the timing, and saves a trace plot and a forest
-plot as PNG files in the output folder.
+Run: ``python examples/eight_schools.py [--draws 1000] [--tune 1000] [--chains 4] [--out
+examples/output]`` It prints ``az.summary``, the number of divergences and the timing, and saves a
+trace plot and a forest plot as PNG files in the output folder.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 
 import probgraph as pg
 
-SCHOOLS = ["Choate", "Deerfield", "Phillips Andover", "Phillips Exeter", "Hotchkiss", "Lawrenceville",
+SCHOOLS = ["Choate", "Deerfield", "Phillips Andover", "Phillips Exeter", "Hotchkiss",
+           "Lawrenceville",
            "St. Paul's", "Mt. Hermon"]
 Y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])      # estimated coaching effects
 SIGMA = np.array([15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0])  # their standard errors

@@ -1,16 +1,17 @@
-"""A multilayer perceptron for handwritten digits, written as the deeplearning.net Theano MLP tutorial.
+"""A multilayer perceptron for handwritten digits, written as the deeplearning.net Theano MLP
+tutorial.
 
-By default it trains on scikit-learn's bundled 8x8 digits (no download); with ``--data DIR`` it reads
-(Fashion-)MNIST IDX files (``train-images-idx3-ubyte[.gz]``, ``train-labels-idx1-ubyte[.gz]``,
+By default it trains on scikit-learn's bundled 8x8 digits (no download); with ``--data DIR`` it
+reads (Fashion-)MNIST IDX files (``train-images-idx3-ubyte[.gz]``, ``train-labels-idx1-ubyte[.gz]``,
 ``t10k-...``) that you downloaded into DIR::
 
     python examples/mlp_digits.py
     python examples/mlp_digits.py --data ~/data/mnist --hidden 500 --epochs 10 --lr 0.05
 
 The model is the tutorial's: a tanh (or relu) hidden layer feeding a softmax ("logistic regression")
-layer, trained by minibatch SGD on the negative log-likelihood plus an L2 penalty. As there, the data live
-in shared variables and each minibatch is picked by ``givens`` from an integer ``index``, so one call of
-the compiled ``train_model(index)`` does a whole SGD step without copying data in.
+layer, trained by minibatch SGD on the negative log-likelihood plus an L2 penalty. As there, the
+data live in shared variables and each minibatch is picked by ``givens`` from an integer ``index``,
+so one call of the compiled ``train_model(index)`` does a whole SGD step without copying data in.
 """
 
 from __future__ import annotations
@@ -23,15 +24,16 @@ import numpy as np
 import probgraph as pg
 import probgraph.tensor as pt
 
-pg.config.floatX = "float32"  # as on a Theano GPU setup: every constructor and shared value is float32
+pg.config.floatX = "float32"  # as on a Theano GPU setup: every constructor and shared value is
+                              # float32
 floatX = pg.config.floatX
 
 
 class HiddenLayer:
     """A fully connected layer ``activation(input @ W + b)``.
 
-    ``W`` is drawn uniformly from ``+-sqrt(6 / (n_in + n_out))`` (Glorot and Bengio, 2010), four times
-    wider for a sigmoid, as in the tutorial; ``b`` starts at zero.
+    ``W`` is drawn uniformly from ``+-sqrt(6 / (n_in + n_out))`` (Glorot and Bengio, 2010), four
+    times wider for a sigmoid, as in the tutorial; ``b`` starts at zero.
     """
 
     def __init__(self, rng, input, n_in, n_out, activation=pt.tanh):
@@ -47,7 +49,8 @@ class HiddenLayer:
 
 
 class LogisticRegression:
-    """The output layer: class probabilities ``softmax(input @ W + b)``, with weights starting at zero."""
+    """The output layer: class probabilities ``softmax(input @ W + b)``, with weights starting at
+    zero."""
 
     def __init__(self, input, n_in, n_out):
         self.W = pg.shared(np.zeros((n_in, n_out), dtype=floatX), name="W", borrow=True)
@@ -84,7 +87,8 @@ class MLP:
         self.params = self.hidden_layer.params + self.log_regression_layer.params
 
 
-# ---------------------------------------------------------------------------------------------- data
+# ----------------------------------------------------------------------------------------------
+# data
 def load_digits(rng):
     """scikit-learn's 1797 8x8 digits, scaled to [0, 1], shuffled and split 1297 / 250 / 250."""
     from sklearn.datasets import load_digits as sklearn_digits
@@ -96,7 +100,8 @@ def load_digits(rng):
 
 
 def load_idx_dataset(directory):
-    """(Fashion-)MNIST from IDX files: 50000 training and 10000 validation images, 10000 test images."""
+    """(Fashion-)MNIST from IDX files: 50000 training and 10000 validation images, 10000 test
+    images."""
     from probgraph.datasets import load_mnist
     x, y = load_mnist(directory, "train")
     test_x, test_y = load_mnist(directory, "t10k")
@@ -110,13 +115,16 @@ def shared_dataset(x, y):
             pg.shared(np.asarray(y, dtype="int32"), name="y", borrow=True))
 
 
-# ---------------------------------------------------------------------------------------------- training
-def train_mlp(datasets, n_hidden=100, activation="tanh", learning_rate=0.2, L2_reg=1e-4, n_epochs=20,
+# ----------------------------------------------------------------------------------------------
+# training
+def train_mlp(datasets, n_hidden=100, activation="tanh", learning_rate=0.2, L2_reg=1e-4,
+              n_epochs=20,
               batch_size=20, seed=1234, mode=None, verbose=True):
     """Minibatch SGD on the MLP; returns the per-epoch costs and validation accuracies, and the test
     accuracy of the final model."""
     rng = np.random.default_rng(seed)
-    (train_x, train_y), (valid_x, valid_y), (test_x, test_y) = (shared_dataset(*d) for d in datasets)
+    (train_x, train_y), (valid_x, valid_y), (test_x,
+                                             test_y) = (shared_dataset(*d) for d in datasets)
     n_in = train_x.get_value(borrow=True).shape[1]
     n_classes = int(max(d[1].max() for d in datasets)) + 1
     n_train_batches = len(datasets[0][1]) // batch_size
@@ -158,7 +166,8 @@ def train_mlp(datasets, n_hidden=100, activation="tanh", learning_rate=0.2, L2_r
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="directory of (Fashion-)MNIST IDX files; default: sklearn digits")
+    parser.add_argument("--data",
+                        help="directory of (Fashion-)MNIST IDX files; default: sklearn digits")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--hidden", type=int, default=100, help="hidden units")
     parser.add_argument("--activation", choices=["tanh", "relu"], default="tanh")
@@ -166,13 +175,16 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=0.2, help="learning rate")
     parser.add_argument("--l2", type=float, default=1e-4, help="L2 penalty on the weights")
     parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--mode", choices=["numba", "python"], help="backend (default: pg.config.mode)")
+    parser.add_argument("--mode", choices=["numba", "python"],
+                        help="backend (default: pg.config.mode)")
     args = parser.parse_args(argv)
 
     rng = np.random.default_rng(args.seed)
     datasets = load_idx_dataset(args.data) if args.data else load_digits(rng)
-    return train_mlp(datasets, n_hidden=args.hidden, activation=args.activation, learning_rate=args.lr,
-                     L2_reg=args.l2, n_epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+    return train_mlp(datasets, n_hidden=args.hidden, activation=args.activation,
+                     learning_rate=args.lr,
+                     L2_reg=args.l2, n_epochs=args.epochs, batch_size=args.batch_size,
+                     seed=args.seed,
                      mode=args.mode)
 
 

@@ -1,6 +1,7 @@
 """An Elman recurrent network, unrolled with ``pg.scan`` and trained by SGD, predicts a sine wave.
 
-Run: ``python examples/rnn_scan.py [--epochs 1000] [--hidden 16] [--lr 0.2] [--out examples/output]``
+Run: ``python examples/rnn_scan.py [--epochs 1000] [--hidden 16] [--lr 0.2] [--out
+examples/output]``
 
 The network reads one noisy sine value per step and predicts the next clean one::
 

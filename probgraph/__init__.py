@@ -1,4 +1,5 @@
-"""probgraph: a symbolic tensor graph, a numba whole-graph compiler, a PyMC-style model layer and a compiled NUTS sampler."""
+"""probgraph: a symbolic tensor graph, a numba whole-graph compiler, a PyMC-style model layer and a
+compiled NUTS sampler."""
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,5 @@
-"""``function()``: turn input and output variables (plus updates and givens) into one compiled callable."""
+"""``function()``: turn input and output variables (plus updates and givens) into one compiled
+callable."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from probgraph.tensor.variable import SharedVariable
 class Function:
     """A compiled function: call it with the input values, in the order given to ``function``.
 
-    ``f.trust_input = True`` skips the input checks (for hot loops); ``f.graph`` is the rewritten graph
-    and ``f.dprint()`` prints it.
+    ``f.trust_input = True`` skips the input checks (for hot loops); ``f.graph`` is the rewritten
+    graph and ``f.dprint()`` prints it.
     """
 
     def __init__(self, inputs, outputs_spec, graph, thunk, shared, update_targets, name=None):
@@ -30,7 +31,8 @@ class Function:
         self._fast = self._fast_path()
 
     def _fast_path(self):
-        """The call without checks (``trust_input``): a closure over everything fixed at compile time."""
+        """The call without checks (``trust_input``): a closure over everything fixed at compile
+        time."""
         thunk, n_out, single = self.thunk, self._n_out, self._single
         if not self.shared and not self.update_targets:
             if single:
@@ -91,8 +93,10 @@ def _pairs(x) -> list[tuple]:
     return [tuple(p) for p in x]
 
 
-def function(inputs: Sequence[Variable], outputs=None, updates=None, givens=None, mode: str | None = None,
-             name: str | None = None, rewrite: bool = True, on_unused_input: str = "ignore") -> Function:
+def function(inputs: Sequence[Variable], outputs=None, updates=None, givens=None,
+             mode: str | None = None,
+             name: str | None = None, rewrite: bool = True,
+             on_unused_input: str = "ignore") -> Function:
     """Compile ``outputs`` as a function of ``inputs`` (Theano's contract).
 
     Parameters
@@ -141,7 +145,8 @@ def function(inputs: Sequence[Variable], outputs=None, updates=None, givens=None
     free = graph_inputs(all_outs, inputs)
     in_ids = {id(i) for i in inputs}
     shared = [v for v in free if isinstance(v, SharedVariable)]
-    missing = [v for v in free if id(v) not in in_ids and not isinstance(v, (Constant, SharedVariable))]
+    missing = [v for v in free if id(v) not in in_ids
+               and not isinstance(v, (Constant, SharedVariable))]
     if missing:
         raise ValueError(f"function: the outputs depend on {', '.join(map(repr, missing))}, which "
                          "is not among the inputs; add it to inputs or substitute it with givens=")

@@ -1,4 +1,5 @@
-"""probgraph's settings: floatX, the default compile mode and the compile cache directory, read once from the environment."""
+"""probgraph's settings: floatX, the default compile mode and the compile cache directory, read once
+from the environment."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ def _default_compiledir() -> str:
 
 
 class Config:
-    """Process-wide settings; assign attributes to change them (``pg.config.floatX = "float32"``)."""
+    """Process-wide settings; assign attributes to change them (``pg.config.floatX =
+    "float32"``)."""
 
     def __init__(self) -> None:
         self.floatX: str = os.environ.get("PROBGRAPH_FLOATX", "float64")

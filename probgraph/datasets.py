@@ -1,4 +1,5 @@
-"""Small data loaders for the examples: IDX files ((Fashion-)MNIST, gzipped or plain) and sklearn's digits."""
+"""Small data loaders for the examples: IDX files ((Fashion-)MNIST, gzipped or plain) and sklearn's
+digits."""
 
 from __future__ import annotations
 

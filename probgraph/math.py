@@ -18,15 +18,18 @@ from probgraph.tensor import linalg as _linalg
 from probgraph.tensor import nnet as _nnet
 
 __all__ = ["abs", "and_", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
-           "arctanh", "betaln", "broadcast_to", "ceil", "ceiling", "clip", "concatenate", "constant",
+           "arctanh", "betaln", "broadcast_to", "ceil", "ceiling", "clip", "concatenate",
+           "constant",
            "cos", "cosh", "cumprod", "cumsum", "det", "diag", "digamma", "dot", "eq", "erf", "erfc",
            "erfcinv", "erfinv", "exp", "expand_dims", "expit", "expm1", "extract_diag", "eye",
            "flatten", "floor", "full", "full_like", "gamma", "gammaln", "ge", "gt", "identity",
            "invlogit", "invprobit", "isinf", "isnan", "le", "log", "log1mexp", "log1p", "log1pexp",
            "log_ndtr", "log_sigmoid", "log_softmax", "logaddexp", "logdiffexp", "logit",
-           "logsumexp", "lt", "matmul", "matrix_inverse", "max", "maximum", "mean", "min", "minimum",
+           "logsumexp", "lt", "matmul", "matrix_inverse", "max", "maximum", "mean", "min",
+           "minimum",
            "ndtr", "ndtri", "neq", "ones", "ones_like", "or_", "outer", "power", "probit", "prod",
-           "reshape", "round", "sgn", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus", "sqr",
+           "reshape", "round", "sgn", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus",
+           "sqr",
            "sqrt", "square", "squeeze", "stack", "std", "sum", "switch", "tan", "tanh", "tensordot",
            "trace", "tril", "triu", "var", "where", "zeros", "zeros_like"]
 

@@ -1,4 +1,5 @@
-"""Forward (ancestral) sampling: ``draw``, ``sample_prior_predictive`` and ``sample_posterior_predictive``."""
+"""Forward (ancestral) sampling: ``draw``, ``sample_prior_predictive`` and
+``sample_posterior_predictive``."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def _leaf(v: Variable):
 def forward_values(outputs, givens: dict, rng: np.random.Generator) -> list:
     """Values of ``outputs`` with random variables drawn from ``rng`` in topological order.
 
-    ``givens`` (``{variable: value}``) fixes variables, e.g. free random variables to posterior draws.
+    ``givens`` (``{variable: value}``) fixes variables, e.g. free random variables to posterior
+    draws.
     """
     values = {id(k): np.asarray(v) for k, v in givens.items()}
     for node in toposort(outputs, list(givens)):
@@ -41,7 +43,8 @@ def forward_values(outputs, givens: dict, rng: np.random.Generator) -> list:
 def draw(vars, draws: int = 1, random_seed=None, givens: dict | None = None):
     """Draw values of random variables (or expressions of them), as PyMC's ``pm.draw``.
 
-    Returns one array per variable (a list if ``vars`` is a list); ``draws > 1`` adds a leading axis.
+    Returns one array per variable (a list if ``vars`` is a list); ``draws > 1`` adds a leading
+    axis.
 
     Examples
     --------
@@ -134,13 +137,14 @@ def _posterior_dict(trace) -> dict:
 
 
 def sample_posterior_predictive(trace, model=None, var_names=None, random_seed=None,
-                                return_inferencedata: bool = True, extend_inferencedata: bool = False,
+                                return_inferencedata: bool = True,
+                                extend_inferencedata: bool = False,
                                 predictions: bool = False, progressbar: bool = False):
     """Draws of the observed variables (or ``var_names``) given each posterior draw in ``trace``.
 
-    ``trace`` is an InferenceData or a dict ``{name: array (chain, draw, ...)}``. Free variables found
-    in the trace are fixed to their draws; the others (and observed variables) are drawn. Data changed
-    with ``set_data`` is used as it is now.
+    ``trace`` is an InferenceData or a dict ``{name: array (chain, draw, ...)}``. Free variables
+    found in the trace are fixed to their draws; the others (and observed variables) are drawn. Data
+    changed with ``set_data`` is used as it is now.
 
     Examples
     --------
@@ -171,10 +175,12 @@ def sample_posterior_predictive(trace, model=None, var_names=None, random_seed=N
             vals = forward_values(outs, {rv: post[rv.name][c, d] for rv in fixed}, rng)
             for n, v in zip(var_names, vals):
                 results[n].append(v)
-    samples_ = {n: np.stack(v).reshape(n_chains, n_draws, *np.shape(v[0])) for n, v in results.items()}
+    samples_ = {n: np.stack(v).reshape(n_chains, n_draws, *np.shape(v[0]))
+                for n, v in results.items()}
     to_idata, extend = _idata_helpers()
     group = "predictions" if predictions else "posterior_predictive"
-    if extend_inferencedata and hasattr(trace, "posterior") and extend is not None and not predictions:
+    if extend_inferencedata and hasattr(trace,
+                                        "posterior") and extend is not None and not predictions:
         coords, dims = _coords_dims(model)
         return extend(trace, posterior_predictive=samples_, coords=coords,
                       dims={k: v for k, v in dims.items() if k in samples_})

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 # one compile cache per test session, reused by every test (numba compiles once per graph)
-os.environ.setdefault("PROBGRAPH_COMPILEDIR", os.path.join(tempfile.gettempdir(), "probgraph-test-cache"))
+os.environ.setdefault("PROBGRAPH_COMPILEDIR",
+                      os.path.join(tempfile.gettempdir(), "probgraph-test-cache"))
 
 MODES = ["python", "numba"]
 

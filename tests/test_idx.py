@@ -1,4 +1,5 @@
-"""The IDX loader: tiny images/labels files written here byte by byte, gzipped and plain, and bad files."""
+"""The IDX loader: tiny images/labels files written here byte by byte, gzipped and plain, and bad
+files."""
 
 import gzip
 import struct
@@ -10,7 +11,8 @@ from probgraph.datasets import IDXError, load_mnist, parse_idx, read_idx
 
 
 def idx_bytes(array: np.ndarray, code: int) -> bytes:
-    """The IDX encoding of ``array`` written out by hand: magic, big-endian dims, big-endian data."""
+    """The IDX encoding of ``array`` written out by hand: magic, big-endian dims, big-endian
+    data."""
     header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", n) for n in array.shape)
     return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
 
@@ -49,7 +51,8 @@ def test_gzip_is_detected_by_content_not_name(tmp_path):
     (b"\x00\x00\x07\x01" + struct.pack(">I", 1) + b"\x00", "bad magic number 0x00000701"),
     (b"\x00\x00", "too short"),
     (b"\x00\x00\x08\x03" + struct.pack(">I", 2), "ends early"),
-    (b"\x00\x00\x08\x01" + struct.pack(">I", 4) + b"\x01\x02", "needs 4 bytes of data, the file has 2"),
+    (b"\x00\x00\x08\x01" + struct.pack(">I", 4) + b"\x01\x02",
+     "needs 4 bytes of data, the file has 2"),
 ])
 def test_corrupt_files_raise(data, message):
     with pytest.raises(IDXError, match=message):
@@ -69,7 +72,8 @@ def test_load_mnist_directory(tmp_path, gzipped):
     for kind, n in [("train", 3), ("t10k", 2)]:
         for name, array in [("images-idx3-ubyte", IMAGES[:n]), ("labels-idx1-ubyte", LABELS[:n])]:
             data = idx_bytes(array, 0x08)
-            (tmp_path / f"{kind}-{name}{suffix}").write_bytes(gzip.compress(data) if gzipped else data)
+            (tmp_path / f"{kind}-{name}{suffix}").write_bytes(gzip.compress(data) if gzipped
+                                                              else data)
     x, y = load_mnist(tmp_path, "train")
     np.testing.assert_array_equal(x, IMAGES.reshape(3, 8))
     np.testing.assert_array_equal(y, LABELS)

@@ -1,4 +1,5 @@
-"""The Model: registration, transforms and value variables, log-density (vs numpy), gradients, bad input."""
+"""The Model: registration, transforms and value variables, log-density (vs numpy), gradients, bad
+input."""
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ from probgraph.model import Data, Deterministic, Model, Potential, SamplingError
 
 Y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
 SIGMA = np.array([15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0])
-SCHOOLS = ["Choate", "Deerfield", "Phillips Andover", "Phillips Exeter", "Hotchkiss", "Lawrenceville",
+SCHOOLS = ["Choate", "Deerfield", "Phillips Andover", "Phillips Exeter", "Hotchkiss",
+           "Lawrenceville",
            "St. Paul's", "Mt. Hermon"]
 
 
@@ -76,7 +78,8 @@ def test_model_bookkeeping():
     assert model["theta_t"].type.shape == (8,)
     total = model.compile_logp(mode="python")
     point = model.initial_point()
-    np.testing.assert_allclose(total(point), eight_schools_logp(np.r_[0.0, np.log(5.0), np.zeros(8)]))
+    np.testing.assert_allclose(total(point),
+                               eight_schools_logp(np.r_[0.0, np.log(5.0), np.zeros(8)]))
     dlogp = model.compile_dlogp(mode="python")(point)
     assert dlogp.shape == (10,)
     fn = model.compile_fn(model["theta"], mode="python")
@@ -94,7 +97,8 @@ def test_value_variable_names_and_transforms():
         D.HalfNormal("chained", 1.0, shape=2, transform=tr.ordered, initval=[0.5, 1.0])
         D.Exponential("d", 1.0, default_transform=None)
     names = [v.name for v in model.value_vars]
-    assert names == ["sigma_log__", "p_logodds__", "x_interval__", "w_simplex__", "o_ordered__", "raw",
+    assert names == ["sigma_log__", "p_logodds__", "x_interval__", "w_simplex__", "o_ordered__",
+                     "raw",
                      "chained_log_ordered__", "d"]
     assert model["w_simplex__"].type.shape == (2,)
     point = model.initial_point()
@@ -174,10 +178,12 @@ def test_data_and_set_data():
         D.Normal("y", b * x, 1.0, observed=y_data, dims="obs")
     f = model.logp_dlogp_function(mode="python")
     q = np.array([0.7])
-    np.testing.assert_allclose(f(q)[0], st.norm.logpdf(0.7) + st.norm(0.7 * x_obs, 1).logpdf(2 * x_obs).sum())
+    np.testing.assert_allclose(f(q)[0], st.norm.logpdf(0.7)
+                               + st.norm(0.7 * x_obs, 1).logpdf(2 * x_obs).sum())
     new_x = np.linspace(0, 2, 7)
     set_data({"x": new_x, "y_data": np.ones(7)}, model=model)
-    np.testing.assert_allclose(f(q)[0], st.norm.logpdf(0.7) + st.norm(0.7 * new_x, 1).logpdf(1.0).sum())
+    np.testing.assert_allclose(f(q)[0],
+                               st.norm.logpdf(0.7) + st.norm(0.7 * new_x, 1).logpdf(1.0).sum())
     assert model.coords["obs"] is None
     with pytest.raises(ValueError, match="dimensions"):
         set_data({"x": np.ones((2, 2))}, model=model)
@@ -215,7 +221,8 @@ def test_shape_clashes_name_all_three():
             D.Normal("b", 0.0, 1.0, shape=3, observed=np.zeros(4))
         with pytest.raises(ValueError, match=r"'c'.*parameters do not fit.*shape=\(5,\)"):
             D.Normal("c", np.zeros(3), 1.0, shape=5)
-        with pytest.raises(ValueError, match=r"'d'.*dims=\('school',\).*observed data with shape \(4,\)"):
+        with pytest.raises(ValueError,
+                           match=r"'d'.*dims=\('school',\).*observed data with shape \(4,\)"):
             D.Normal("d", 0.0, 1.0, dims="school", observed=np.zeros(4))
 
 
@@ -252,7 +259,8 @@ def test_positional_parameters_and_expressions():
     q = np.array([0.1, np.log(1.5), 0.3])
     lin = q[2]
     expected = (st.norm(0, 5).logpdf(0.1) + st.halfnorm(scale=2).logpdf(1.5) + np.log(1.5)
-                + st.t(4, 0.1, 1.5).logpdf([0.5, 1.0]).sum() + st.norm(np.exp(0.1) + 1, 3.0).logpdf(lin))
+                + st.t(4, 0.1, 1.5).logpdf([0.5, 1.0]).sum()
+                + st.norm(np.exp(0.1) + 1, 3.0).logpdf(lin))
     np.testing.assert_allclose(f(q)[0], expected)
 
 

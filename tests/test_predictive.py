@@ -1,4 +1,5 @@
-"""Forward sampling: draw, prior predictive and posterior predictive (moments, shapes, ArviZ groups)."""
+"""Forward sampling: draw, prior predictive and posterior predictive (moments, shapes, ArviZ
+groups)."""
 
 import numpy as np
 import pytest
@@ -23,7 +24,8 @@ def test_draw_is_reproducible_and_joint():
         x = D.Normal("x", mu, 0.001)
     a, b = draw([mu, x], draws=200, random_seed=3)
     assert a.shape == (200,) and np.max(np.abs(a - b)) < 0.01
-    np.testing.assert_array_equal(draw(mu, draws=5, random_seed=1), draw(mu, draws=5, random_seed=1))
+    np.testing.assert_array_equal(draw(mu, draws=5, random_seed=1),
+                                  draw(mu, draws=5, random_seed=1))
     assert np.ndim(draw(mu)) == 0
 
 
@@ -61,9 +63,11 @@ def test_posterior_predictive_from_dict_and_inferencedata():
     out = sample_posterior_predictive(idata, model=model, random_seed=2)
     assert out.posterior_predictive["y"].dims == ("chain", "draw", "obs")
     np.testing.assert_allclose(out.posterior_predictive["y"].values, pp["y"])
-    extended = sample_posterior_predictive(idata, model=model, random_seed=2, extend_inferencedata=True)
+    extended = sample_posterior_predictive(idata, model=model, random_seed=2,
+                                           extend_inferencedata=True)
     assert extended is idata and "posterior_predictive" in idata.groups()
-    det = sample_posterior_predictive(trace, model=model, var_names=["mu2"], return_inferencedata=False)
+    det = sample_posterior_predictive(trace, model=model, var_names=["mu2"],
+                                      return_inferencedata=False)
     np.testing.assert_allclose(det["mu2"], 6.0)
 
 

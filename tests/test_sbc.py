@@ -80,7 +80,8 @@ def test_rank_test_detects_miscalibration():
     """The chi-square test passes uniform ranks and rejects the shapes SBC is meant to catch."""
     rng = np.random.default_rng(0)
     uniform = rng.integers(0, 100, size=100)
-    too_narrow = np.where(rng.random(100) < 0.5, rng.integers(0, 5, 100), rng.integers(95, 100, 100))
+    too_narrow = np.where(rng.random(100) < 0.5, rng.integers(0, 5, 100),
+                          rng.integers(95, 100, 100))
     biased = rng.integers(0, 40, size=100)
     p = rank_uniformity_pvalues({"u": uniform, "n": too_narrow, "b": biased}, n_draws=99)
     assert p["u"] > 0.01 and p["n"] < 1e-6 and p["b"] < 1e-6

@@ -1,1 +1,2 @@
-"""Backends turn a rewritten Graph into a callable: ``python`` (the reference) and ``numba`` (the fast one)."""
+"""Backends turn a rewritten Graph into a callable: ``python`` (the reference) and ``numba`` (the
+fast one)."""

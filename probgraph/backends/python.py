@@ -50,7 +50,8 @@ def compile_graph(graph: Graph):
 
 
 def evaluate(outputs, givens: Mapping[Variable, object] | None = None) -> list:
-    """Values of ``outputs`` given ``{variable: value}`` for the inputs (shared variables read their value)."""
+    """Values of ``outputs`` given ``{variable: value}`` for the inputs (shared variables read their
+    value)."""
     givens = dict(givens or {})
     inputs = list(givens)
     vals = []

@@ -1,1 +1,2 @@
-"""Compatibility namespaces that let code written for other libraries run on probgraph (``compat.theano``)."""
+"""Compatibility namespaces that let code written for other libraries run on probgraph
+(``compat.theano``)."""

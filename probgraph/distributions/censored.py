@@ -1,4 +1,5 @@
-"""Censored and Truncated wrappers (PyMC's names): any univariate family with a logcdf, bounded by lower/upper."""
+"""Censored and Truncated wrappers (PyMC's names): any univariate family with a logcdf, bounded by
+lower/upper."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ class Censored(_Bounded):
         inside = cls.base.logp(value, *params)
         at_lower = cls.base.logcdf(lower, *params)
         at_upper = cls._logccdf(upper, params)
-        lp = pt.switch(pt.eq(value, lower), at_lower, pt.switch(pt.eq(value, upper), at_upper, inside))
+        lp = pt.switch(pt.eq(value, lower), at_lower,
+                       pt.switch(pt.eq(value, upper), at_upper, inside))
         lp = in_support(lp, pt.ge(value, lower), pt.le(value, upper))
         return check_parameters(lp, pt.lt(lower, upper), msg="lower < upper")
 

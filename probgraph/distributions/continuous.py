@@ -1,4 +1,5 @@
-"""Continuous distributions with PyMC's names and parameterisations: log-density, log-CDF, sampler, support point."""
+"""Continuous distributions with PyMC's names and parameterisations: log-density, log-CDF, sampler,
+support point."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ class TruncatedNormal(BoundedContinuous):
 
     @classmethod
     def logp(cls, value, mu, sigma, lower, upper):
-        lp = normal_lpdf((value - mu) / sigma, pt.log(sigma)) - cls._log_mass(mu, sigma, lower, upper)
+        lp = normal_lpdf((value - mu) / sigma, pt.log(sigma)) - cls._log_mass(mu, sigma, lower,
+                                                                              upper)
         lp = in_support(lp, pt.ge(value, lower), pt.le(value, upper))
         return check_parameters(lp, sigma > 0, pt.lt(lower, upper), msg="sigma > 0, lower < upper")
 
@@ -119,12 +121,14 @@ class TruncatedNormal(BoundedContinuous):
         lo_inf, hi_inf = pt.isinf(lower), pt.isinf(upper)
         inside = pt.and_(pt.gt(mu, lower), pt.lt(mu, upper))
         both = pt.switch(pt.and_(lo_inf, hi_inf), mu,
-                         pt.switch(hi_inf, lower + 1, pt.switch(lo_inf, upper - 1, (lower + upper) / 2)))
+                         pt.switch(hi_inf, lower + 1,
+                                   pt.switch(lo_inf, upper - 1, (lower + upper) / 2)))
         return pt.switch(inside, mu, both)
 
 
 class StudentT(Continuous):
-    """Student's t with ``nu`` degrees of freedom, location ``mu``, scale ``sigma`` (or precision ``lam``)."""
+    """Student's t with ``nu`` degrees of freedom, location ``mu``, scale ``sigma`` (or precision
+    ``lam``)."""
 
     @classmethod
     def dist(cls, nu, mu=0.0, sigma=None, lam=None, **kwargs):
@@ -314,7 +318,8 @@ class Exponential(PositiveContinuous):
 
 
 class Gamma(PositiveContinuous):
-    """Gamma with shape ``alpha`` and rate ``beta``, or mean ``mu`` and standard deviation ``sigma``."""
+    """Gamma with shape ``alpha`` and rate ``beta``, or mean ``mu`` and standard deviation
+    ``sigma``."""
 
     @classmethod
     def dist(cls, alpha=None, beta=None, mu=None, sigma=None, **kwargs):
@@ -348,7 +353,8 @@ class Gamma(PositiveContinuous):
 
 
 class InverseGamma(PositiveContinuous):
-    """Inverse gamma with shape ``alpha`` and scale ``beta``, or mean ``mu`` and standard deviation ``sigma``."""
+    """Inverse gamma with shape ``alpha`` and scale ``beta``, or mean ``mu`` and standard deviation
+    ``sigma``."""
 
     @classmethod
     def dist(cls, alpha=None, beta=None, mu=None, sigma=None, **kwargs):
@@ -479,7 +485,8 @@ class Beta(UnitContinuous):
 
 
 class Kumaraswamy(UnitContinuous):
-    """Kumaraswamy with shapes ``a`` and ``b``: density ``a b x^(a-1) (1 - x^a)^(b-1)`` on (0, 1)."""
+    """Kumaraswamy with shapes ``a`` and ``b``: density ``a b x^(a-1) (1 - x^a)^(b-1)`` on (0,
+    1)."""
 
     @classmethod
     def dist(cls, a, b, **kwargs):
@@ -552,7 +559,8 @@ class Flat(Continuous):
 
     @staticmethod
     def logcdf(value):
-        return pt.switch(pt.eq(value, -np.inf), -np.inf, pt.switch(pt.eq(value, np.inf), 0.0, -LOG_2))
+        return pt.switch(pt.eq(value, -np.inf), -np.inf,
+                         pt.switch(pt.eq(value, np.inf), 0.0, -LOG_2))
 
     @staticmethod
     def support_point(rv):
@@ -718,7 +726,8 @@ class ChiSquared(PositiveContinuous):
 
 
 class Wald(PositiveContinuous):
-    """Wald (inverse Gaussian) with mean ``mu`` and shape ``lam`` (or ``phi = lam / mu``), shifted by ``alpha``."""
+    """Wald (inverse Gaussian) with mean ``mu`` and shape ``lam`` (or ``phi = lam / mu``), shifted
+    by ``alpha``."""
 
     @classmethod
     def dist(cls, mu=None, lam=None, phi=None, alpha=0.0, **kwargs):
@@ -746,7 +755,8 @@ class Wald(PositiveContinuous):
     def logcdf(value, mu, lam, alpha):
         x = pt.maximum(value - alpha, np.finfo(float).tiny)
         r = pt.sqrt(lam / x)
-        lp = pt.logaddexp(pt.log_ndtr(r * (x / mu - 1)), 2 * lam / mu + pt.log_ndtr(-r * (x / mu + 1)))
+        lp = pt.logaddexp(pt.log_ndtr(r * (x / mu - 1)),
+                          2 * lam / mu + pt.log_ndtr(-r * (x / mu + 1)))
         lp = in_support(lp, pt.gt(value, alpha))
         return check_parameters(lp, mu > 0, lam > 0, alpha >= 0, msg="mu > 0, lam > 0, alpha >= 0")
 
@@ -781,7 +791,8 @@ class Gumbel(Continuous):
 
 
 class AsymmetricLaplace(Continuous):
-    """Asymmetric Laplace with scale ``b``, asymmetry ``kappa`` (or quantile ``q``) and location ``mu``."""
+    """Asymmetric Laplace with scale ``b``, asymmetry ``kappa`` (or quantile ``q``) and location
+    ``mu``."""
 
     @classmethod
     def dist(cls, kappa=None, mu=0.0, b=1.0, q=None, **kwargs):

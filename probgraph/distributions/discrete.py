@@ -1,4 +1,5 @@
-"""Discrete distributions with PyMC's names and parameterisations: log-mass, log-CDF, sampler, support point."""
+"""Discrete distributions with PyMC's names and parameterisations: log-mass, log-CDF, sampler,
+support point."""
 
 from __future__ import annotations
 
@@ -150,9 +151,11 @@ class BetaBinomial(Discrete):
 
     @staticmethod
     def logp(value, alpha, beta, n):
-        lp = _log_choose(n, value) + pt.betaln(value + alpha, n - value + beta) - pt.betaln(alpha, beta)
+        lp = _log_choose(n, value) + pt.betaln(value + alpha, n - value + beta) - pt.betaln(alpha,
+                                                                                            beta)
         lp = in_support(lp, pt.ge(value, 0), pt.le(value, n))
-        return check_parameters(lp, alpha > 0, beta > 0, pt.ge(n, 0), msg="alpha > 0, beta > 0, n >= 0")
+        return check_parameters(lp, alpha > 0, beta > 0, pt.ge(n, 0),
+                                msg="alpha > 0, beta > 0, n >= 0")
 
     @staticmethod
     def support_point(rv, alpha, beta, n):
@@ -196,7 +199,8 @@ def _nb_params(mu, alpha, n, p, name):
 
 
 class NegativeBinomial(Discrete):
-    """Overdispersed counts: mean ``mu`` and shape ``alpha``, or ``n`` successes with probability ``p``.
+    """Overdispersed counts: mean ``mu`` and shape ``alpha``, or ``n`` successes with probability
+    ``p``.
 
     The parameters are stored as ``(n, p)`` with ``n = alpha`` and ``p = alpha / (mu + alpha)``.
     """
@@ -288,7 +292,8 @@ def _log_probs(p):
 
 
 class Categorical(Discrete):
-    """One of ``K`` categories ``0..K-1`` with probabilities ``p`` (or ``logit_p``) on the last axis.
+    """One of ``K`` categories ``0..K-1`` with probabilities ``p`` (or ``logit_p``) on the last
+    axis.
 
     ``p`` is normalised to sum to one, as in PyMC.
     """
@@ -339,7 +344,8 @@ def _ordered_probs(eta, cutpoints, cdf):
 
 
 class OrderedLogistic:
-    """Ordinal outcomes: ``P(y > k) = sigmoid(eta - cutpoints[k])`` — a Categorical over ``K + 1`` classes.
+    """Ordinal outcomes: ``P(y > k) = sigmoid(eta - cutpoints[k])`` — a Categorical over ``K + 1``
+    classes.
 
     As in PyMC, the variable is a :class:`Categorical` with those probabilities.
 
@@ -389,7 +395,8 @@ class ZeroInflatedPoisson(Discrete):
 
     @classmethod
     def rng_fn(cls, rng, psi, mu, size=None):
-        return _zi_draw(rng, psi, rng.poisson(mu, size if size is not None else np.broadcast(psi, mu).shape))
+        return _zi_draw(rng, psi,
+                        rng.poisson(mu, size if size is not None else np.broadcast(psi, mu).shape))
 
     @staticmethod
     def logp(value, psi, mu):
@@ -447,7 +454,8 @@ class ZeroInflatedNegativeBinomial(Discrete):
     @staticmethod
     def logp(value, psi, n, p):
         lp = _zero_inflated(value, psi, negbinom_logp(value, n, p), n * pt.log(p))
-        return check_parameters(lp, _unit(psi), n > 0, _unit(p), msg="0 <= psi <= 1, n > 0, 0 <= p <= 1")
+        return check_parameters(lp, _unit(psi), n > 0, _unit(p),
+                                msg="0 <= psi <= 1, n > 0, 0 <= p <= 1")
 
     @staticmethod
     def support_point(rv, psi, n, p):
@@ -455,7 +463,8 @@ class ZeroInflatedNegativeBinomial(Discrete):
 
 
 class HyperGeometric(Discrete):
-    """Successes in ``n`` draws without replacement from ``N`` items of which ``k`` are successes."""
+    """Successes in ``n`` draws without replacement from ``N`` items of which ``k`` are
+    successes."""
 
     @classmethod
     def dist(cls, N, k, n, **kwargs):

@@ -1,4 +1,5 @@
-"""Shared numerics for log-densities: parameter checks, support masks and stable log-space helpers."""
+"""Shared numerics for log-densities: parameter checks, support masks and stable log-space
+helpers."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ LOG_2 = float(np.log(2.0))
 
 
 class ParameterValueError(ValueError):
-    """A distribution was given parameters known (at build time) to be invalid, e.g. ``sigma=-1``."""
+    """A distribution was given parameters known (at build time) to be invalid, e.g.
+    ``sigma=-1``."""
 
 
 def known_value(var: Variable):
-    """The value of ``var`` if it depends only on constants (no inputs, data or random variables), else None."""
+    """The value of ``var`` if it depends only on constants (no inputs, data or random variables),
+    else None."""
     if isinstance(var, Constant):
         return var.data
     if var.owner is None:
@@ -81,7 +84,8 @@ def _neg_inf(like):
 
 
 def get_tau_sigma(tau=None, sigma=None):
-    """PyMC's ``(tau, sigma)`` from either precision ``tau`` or scale ``sigma`` (default sigma=1)."""
+    """PyMC's ``(tau, sigma)`` from either precision ``tau`` or scale ``sigma`` (default
+    sigma=1)."""
     if tau is not None and sigma is not None:
         raise ValueError("give either sigma or tau, not both")
     if tau is None and sigma is None:
@@ -99,7 +103,8 @@ def normal_lpdf(z, log_sigma):
 
 
 def log_diff_ndtr(a, b):
-    """``log(Phi(b) - Phi(a))`` for ``a <= b``, stable in both tails (uses symmetry when ``a > 0``)."""
+    """``log(Phi(b) - Phi(a))`` for ``a <= b``, stable in both tails (uses symmetry when ``a >
+    0``)."""
     upper_tail = pt.gt(a, 0)
     lo = pt.switch(upper_tail, -b, a)
     hi = pt.switch(upper_tail, -a, b)
@@ -116,7 +121,8 @@ def zvalue(value, mu, sigma):
 
 
 # ----------------------------------------------------------------- last-axis linear maps
-# Transforms of vector variables (simplex, ordered, sum_to_1) need slices, shifts and cumulative sums
+# Transforms of vector variables (simplex, ordered, sum_to_1) need slices, shifts and cumulative
+# sums
 # along the last axis. With a static length they are products with small constant matrices, which
 # keeps them inside elementwise + reduce (differentiable and compiled by every backend).
 

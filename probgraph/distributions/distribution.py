@@ -1,4 +1,5 @@
-"""The distribution base: the RandomVariable op, ``Distribution`` (``Normal("x", ...)`` / ``.dist(...)``), logp/logcdf.
+"""The distribution base: the RandomVariable op, ``Distribution`` (``Normal("x", ...)`` /
+``.dist(...)``), logp/logcdf.
 
 A distribution class states its parameters, log-density, optional log-CDF, a numpy sampler, a
 support point and a default transform; the base class turns that into a registered model variable.
@@ -52,8 +53,9 @@ class RandomVariable(Op):
     """A draw from ``dist``: inputs are the requested shape (an int64 vector, empty = from the
     parameters) followed by the distribution's parameters.
 
-    Model graphs never evaluate it: the model replaces each random variable by its value. ``perform``
-    draws with a fresh generator so that ``rv.eval()`` works; ``pg.draw`` passes a seeded one.
+    Model graphs never evaluate it: the model replaces each random variable by its value.
+    ``perform`` draws with a fresh generator so that ``rv.eval()`` works; ``pg.draw`` passes a
+    seeded one.
     """
 
     __props__ = ("dist", "dtype", "ndim_supp")
@@ -110,8 +112,8 @@ class Distribution:
 
     ``Normal("x", mu, sigma, ...)`` inside a ``with Model():`` block creates and registers a random
     variable; ``Normal.dist(mu, sigma)`` creates an unregistered one. Subclasses define ``dist``
-    (parameter conversion, then ``super().dist([params], **kwargs)``), ``rng_fn``, ``logp``, optionally
-    ``logcdf``, and ``support_point``; ``default_transform`` is a transform or None.
+    (parameter conversion, then ``super().dist([params], **kwargs)``), ``rng_fn``, ``logp``,
+    optionally ``logcdf``, and ``support_point``; ``default_transform`` is a transform or None.
     """
 
     rv_op = RandomVariable
@@ -158,14 +160,16 @@ class Distribution:
 
     @classmethod
     def supp_shape(cls, params) -> tuple:
-        """Static support shape (``()`` for univariate families); multivariate ones override this."""
+        """Static support shape (``()`` for univariate families); multivariate ones override
+        this."""
         if cls.ndim_supp == 0:
             return ()
         return params[0].type.shape[params[0].ndim - cls.ndim_supp:]
 
     @classmethod
     def batch_shape(cls, params) -> tuple:
-        """Static broadcast of the parameters' batch shapes (raises naming the family on a clash)."""
+        """Static broadcast of the parameters' batch shapes (raises naming the family on a
+        clash)."""
         from probgraph.tensor.elemwise import broadcast_shapes
         nd = cls.ndims_params or (0,) * len(params)
         batch = [p.type.shape[:p.ndim - k] for p, k in zip(params, nd)]
@@ -232,14 +236,16 @@ class UnitContinuous(Continuous):
 
 
 class BoundedContinuous(Continuous):
-    """Families on an interval given by parameters; ``bound_params`` names their indices (lower, upper)."""
+    """Families on an interval given by parameters; ``bound_params`` names their indices (lower,
+    upper)."""
 
     bound_params = (0, 1)
 
     @classmethod
     def get_default_transform(cls, params):
         lo, hi = cls.bound_params
-        return transforms.Interval(None if lo is None else params[lo], None if hi is None else params[hi])
+        return transforms.Interval(None if lo is None else params[lo],
+                                   None if hi is None else params[hi])
 
 
 class Discrete(Distribution):
@@ -250,7 +256,8 @@ class Discrete(Distribution):
 
 # ---------------------------------------------------------------------- logp / logcdf of a variable
 def _rv_parts(rv):
-    if not isinstance(rv, Variable) or rv.owner is None or not isinstance(rv.owner.op, RandomVariable):
+    if not isinstance(rv, Variable) or rv.owner is None or not isinstance(rv.owner.op,
+                                                                          RandomVariable):
         raise TypeError(f"{rv!r} is not a random variable created by a distribution; logp/logcdf are "
                         "defined for variables made with e.g. pg.Normal(...) or pg.Normal.dist(...)")
     return rv.owner.op.dist, rv.owner.inputs[1:]
@@ -289,7 +296,8 @@ def logcdf(rv, value):
 
 # ---------------------------------------------------------------------- CustomDist and DiracDelta
 class CustomDist(Distribution):
-    """A distribution from user functions (PyMC's ``CustomDist``): ``logp(value, *params)``, optionally
+    """A distribution from user functions (PyMC's ``CustomDist``): ``logp(value, *params)``,
+    optionally
     ``random(*params, rng=, size=)``, ``logcdf`` and ``support_point(rv, size, *params)``.
 
     Examples
@@ -302,7 +310,8 @@ class CustomDist(Distribution):
     """
 
     _cache: ClassVar[dict] = {}
-    _custom = ("logp", "logcdf", "random", "support_point", "ndim_supp", "ndims_params", "class_name",
+    _custom = ("logp", "logcdf", "random", "support_point", "ndim_supp", "ndims_params",
+               "class_name",
                "signature", "dtype")
 
     def __new__(cls, name, *dist_params, **kwargs):
@@ -337,7 +346,8 @@ class CustomDist(Distribution):
         if logcdf is not None:
             body["logcdf"] = staticmethod(logcdf)
         if random is not None:
-            body["rng_fn"] = classmethod(lambda c, rng, *p, size=None: random(*p, rng=rng, size=size))
+            body["rng_fn"] = classmethod(lambda c, rng, *p,
+                                         size=None: random(*p, rng=rng, size=size))
         if support_point is not None:
             body["support_point"] = staticmethod(
                 lambda rv, *p: support_point(rv, rv.owner.inputs[0], *p))

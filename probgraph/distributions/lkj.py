@@ -1,4 +1,5 @@
-"""LKJ priors on correlation and covariance matrices (PyMC's ``LKJCorr``, ``LKJCholeskyCov``) and their transforms.
+"""LKJ priors on correlation and covariance matrices (PyMC's ``LKJCorr``, ``LKJCholeskyCov``) and
+their transforms.
 
 The LKJ density on ``n x n`` correlation matrices is ``c(eta, n) * det(C) ** (eta - 1)``
 (Lewandowski, Kurowicka & Joe 2009, "Generating random correlation matrices based on vines and
@@ -14,8 +15,8 @@ so that every row has unit norm (Stan Reference Manual, "Constraint transforms",
 ``(z[i, j] + 1) / 2 ~ Beta(b_j, b_j)``, ``b_j = eta + (n - 2 - j) / 2``, which gives both the
 sampler (the C-vine method of LKJ 2009, section 2.4) and the normalising constant.
 
-Packed vectors follow PyMC: the free CPCs in ``np.tril_indices(n, -1)`` order, the Cholesky factor of
-a covariance in ``np.tril_indices(n)`` order (diagonal at ``cumsum(arange(1, n + 1)) - 1``).
+Packed vectors follow PyMC: the free CPCs in ``np.tril_indices(n, -1)`` order, the Cholesky factor
+of a covariance in ``np.tril_indices(n)`` order (diagonal at ``cumsum(arange(1, n + 1)) - 1``).
 """
 
 from __future__ import annotations
@@ -49,14 +50,16 @@ CORR_ATOL = 1e-8
 
 # ---------------------------------------------------------------------- packing helpers
 def _scatter(n: int, rows, cols) -> np.ndarray:
-    """The ``(n * n, m)`` 0/1 matrix that puts entry ``k`` of a packed vector at ``(rows[k], cols[k])``."""
+    """The ``(n * n, m)`` 0/1 matrix that puts entry ``k`` of a packed vector at ``(rows[k],
+    cols[k])``."""
     out = np.zeros((n * n, len(rows)))
     out[np.asarray(rows) * n + np.asarray(cols), np.arange(len(rows))] = 1.0
     return out
 
 
 def _unpack(vec, n: int, rows, cols):
-    """A packed vector → the ``(n, n)`` matrix with its entries at ``(rows, cols)`` and zeros elsewhere."""
+    """A packed vector → the ``(n, n)`` matrix with its entries at ``(rows, cols)`` and zeros
+    elsewhere."""
     return pt.reshape(matvec_last(vec, _scatter(n, rows, cols)), (n, n))
 
 
@@ -85,7 +88,8 @@ def _static_int(x, what: str) -> int:
 
 
 def expand_packed_triangular(n, packed, lower: bool = True):
-    """The ``(n, n)`` triangular matrix from its packed triangle (PyMC's ``expand_packed_triangular``).
+    """The ``(n, n)`` triangular matrix from its packed triangle (PyMC's
+    ``expand_packed_triangular``).
 
     ``lower=True`` reads ``packed`` in ``np.tril_indices(n)`` order, ``lower=False`` in
     ``np.triu_indices(n)`` order; the other triangle is zero.
@@ -116,8 +120,8 @@ class CholeskyCorrTransform(transforms.Transform):
     ``backward`` maps ``y`` to CPCs ``z = tanh(y)`` and builds ``L`` row by row as in the module
     docstring (Stan Reference Manual, "Cholesky factors of correlation matrices"). Its
     log-Jacobian, with respect to the free entries ``L[i, j], j < i``, is
-    ``sum log(1 - z^2)`` (the tanh) plus ``1/2 sum_{j<i} log(1 - sum_{k<j} L[i, k]^2)`` (the CPC map,
-    triangular within each row), i.e. ``sum_{j<i} (1 + (i - j - 1) / 2) log(1 - z[i, j]^2)``.
+    ``sum log(1 - z^2)`` (the tanh) plus ``1/2 sum_{j<i} log(1 - sum_{k<j} L[i, k]^2)`` (the CPC
+    map, triangular within each row), i.e. ``sum_{j<i} (1 + (i - j - 1) / 2) log(1 - z[i, j]^2)``.
 
     Examples
     --------
@@ -173,7 +177,8 @@ class CholeskyCorrTransform(transforms.Transform):
 
 
 class CorrMatrixTransform(CholeskyCorrTransform):
-    """``R^(n(n-1)/2)`` ↔ ``n x n`` correlation matrices ``C = L L^T`` (LKJCorr's default transform).
+    """``R^(n(n-1)/2)`` ↔ ``n x n`` correlation matrices ``C = L L^T`` (LKJCorr's default
+    transform).
 
     The map ``L → C`` on the free entries has Jacobian ``prod_i L[i, i]^(n - 1 - i)`` (0-based), so
     the total log-Jacobian is ``sum_{j<i} (n - j) / 2 * log(1 - z[i, j]^2)`` — Stan's correlation
@@ -192,10 +197,11 @@ class CorrMatrixTransform(CholeskyCorrTransform):
 
 
 class CholeskyCovPacked(transforms.Transform):
-    """The packed lower Cholesky factor of a covariance (length ``n(n+1)/2``) with its diagonal logged.
+    """The packed lower Cholesky factor of a covariance (length ``n(n+1)/2``) with its diagonal
+    logged.
 
-    PyMC's ``CholeskyCovPacked``: ``forward`` takes the log of the diagonal entries, ``backward`` the
-    exp; the log-Jacobian is the sum of the unconstrained diagonal entries.
+    PyMC's ``CholeskyCovPacked``: ``forward`` takes the log of the diagonal entries, ``backward``
+    the exp; the log-Jacobian is the sum of the unconstrained diagonal entries.
 
     Examples
     --------
@@ -234,7 +240,8 @@ class CholeskyCovPacked(transforms.Transform):
 
 # ---------------------------------------------------------------------- LKJ numerics
 def lkj_log_normalizer(eta, n: int):
-    """``log c(eta, n)``: minus the log of ``integral det(C)^(eta - 1) dC`` over correlation matrices.
+    """``log c(eta, n)``: minus the log of ``integral det(C)^(eta - 1) dC`` over correlation
+    matrices.
 
     The integral factors over the CPCs: ``prod_{j=0}^{n-2} B(1/2, b_j)^(n - 1 - j)`` with
     ``b_j = eta + (n - 2 - j) / 2`` (LKJ 2009). For ``eta = 1`` it is minus the log-volume of the
@@ -285,8 +292,8 @@ def _check_eta(eta, who: str):
 class LKJCorr(Continuous):
     """LKJ(eta) prior on ``n x n`` correlation matrices (PyMC's ``LKJCorr``, returning the matrix).
 
-    The density is ``c(eta, n) det(C)^(eta - 1)`` (Lewandowski, Kurowicka & Joe 2009); ``eta = 1`` is
-    uniform over correlation matrices, larger ``eta`` concentrates near the identity. Each
+    The density is ``c(eta, n) det(C)^(eta - 1)`` (Lewandowski, Kurowicka & Joe 2009); ``eta = 1``
+    is uniform over correlation matrices, larger ``eta`` concentrates near the identity. Each
     off-diagonal correlation has mean 0 and variance ``1 / (2 eta + n - 1)``. Draws use the C-vine
     method; the free variable is the vector of ``n(n-1)/2`` CPCs through ``CorrMatrixTransform``.
 
@@ -356,17 +363,19 @@ class LKJCorr(Continuous):
 # ---------------------------------------------------------------------- LKJCholeskyCov
 class _LKJCholeskyCov(Continuous):
     """The packed lower Cholesky factor of ``diag(sigma) C diag(sigma)`` with ``C ~ LKJ(eta)`` and
-    ``sigma ~ sd_dist``: parameters ``(n, eta, *sd_params)``, the family ``sd_family`` a class attribute.
+    ``sigma ~ sd_dist``: parameters ``(n, eta, *sd_params)``, the family ``sd_family`` a class
+    attribute.
 
     The log-density, with respect to the packed entries, is (PyMC's ``_LKJCholeskyCov.logp``, Stan's
     ``lkj_corr_cholesky``)::
 
-        log c(eta, n) + sum_i (2 eta - 3 + n - i) log Lc[i, i]       LKJ on the correlation Cholesky Lc
-        + sum_i log p_sd(sigma_i)                                     the scales
+        log c(eta, n) + sum_i (2 eta - 3 + n - i) log Lc[i, i]       LKJ on the correlation Cholesky
+        Lc + sum_i log p_sd(sigma_i)                                     the scales
         + sum_i (log Lc[i, i] - i log sigma_i)                        Jacobian of (sigma, Lc) → L
 
-    where ``sigma_i`` is the norm of row ``i`` of ``L`` and ``Lc[i, i] = L[i, i] / sigma_i``. The last
-    line is the inverse Jacobian of ``L[i, :] = sigma_i Lc[i, :]``, a polar-coordinates map per row.
+    where ``sigma_i`` is the norm of row ``i`` of ``L`` and ``Lc[i, i] = L[i, i] / sigma_i``. The
+    last line is the inverse Jacobian of ``L[i, :] = sigma_i Lc[i, :]``, a polar-coordinates map per
+    row.
     """
 
     ndim_supp = 1
@@ -391,7 +400,8 @@ class _LKJCholeskyCov(Continuous):
         sub = compound_family(cls, "_LKJCholeskyCov", _LKJCholeskyCov._cache, fam, sd_family=fam,
                               ndims_params=(0, 0, *(1,) * len(sd_params)))
         rv = super(_LKJCholeskyCov, sub).dist(
-            [pt.constant(n, dtype="int64"), _check_eta(eta, "LKJCholeskyCov"), *sd_params], **kwargs)
+            [pt.constant(n, dtype="int64"), _check_eta(eta, "LKJCholeskyCov"), *sd_params],
+            **kwargs)
         if rv.ndim != 1:
             raise NotImplementedError("LKJCholeskyCov: only a single matrix is supported (shape "
                                       f"{rv.type.shape} asks for a batch)")
@@ -463,7 +473,8 @@ def _chol_corr_stds(n: int, packed):
 
 
 class LKJCholeskyCov:
-    """Covariance ``diag(sigma) C diag(sigma)`` with ``C ~ LKJ(eta)`` and ``sigma ~ sd_dist``, through its
+    """Covariance ``diag(sigma) C diag(sigma)`` with ``C ~ LKJ(eta)`` and ``sigma ~ sd_dist``,
+    through its
     Cholesky factor (PyMC's ``LKJCholeskyCov``).
 
     The free variable ``name`` is the packed lower Cholesky factor (length ``n(n+1)/2``, transform
@@ -483,7 +494,8 @@ class LKJCholeskyCov:
     (3, 3)
     """
 
-    def __new__(cls, name, eta, n, sd_dist, *, compute_corr: bool = True, store_in_trace: bool = True,
+    def __new__(cls, name, eta, n, sd_dist, *, compute_corr: bool = True,
+                store_in_trace: bool = True,
                 **kwargs):
         from probgraph.model import Deterministic
         packed = _LKJCholeskyCov(name, n=n, eta=eta, sd_dist=sd_dist, **kwargs)
@@ -497,7 +509,8 @@ class LKJCholeskyCov:
 
     @classmethod
     def dist(cls, eta, n, sd_dist, *, compute_corr: bool = True, **kwargs):
-        """An unregistered variable: ``(chol, corr, stds)``, or the packed vector if not ``compute_corr``.
+        """An unregistered variable: ``(chol, corr, stds)``, or the packed vector if not
+        ``compute_corr``.
 
         Examples
         --------

@@ -1,4 +1,5 @@
-"""Mixture distributions (PyMC's ``Mixture`` and ``NormalMixture``) and helpers for families built on others."""
+"""Mixture distributions (PyMC's ``Mixture`` and ``NormalMixture``) and helpers for families built
+on others."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ __all__ = ["Mixture", "NormalMixture"]
 
 # ---------------------------------------------------------------------- families built on families
 def unpack_dist(rv, who: str):
-    """``(family, params)`` of an unregistered ``.dist(...)`` variable used inside another family."""
-    if not (hasattr(rv, "owner") and rv.owner is not None and isinstance(rv.owner.op, RandomVariable)):
+    """``(family, params)`` of an unregistered ``.dist(...)`` variable used inside another
+    family."""
+    if not (hasattr(rv, "owner") and rv.owner is not None
+            and isinstance(rv.owner.op, RandomVariable)):
         raise TypeError(f"{who}: expected a distribution made with .dist(...), e.g. pg.Normal.dist(0, 1), "
                         f"got {rv!r}")
     if rv.name is not None:
@@ -29,7 +32,8 @@ def unpack_dist(rv, who: str):
 
 
 def compound_family(parent, name: str, cache: dict, key, **attrs):
-    """A cached subclass of ``parent`` named ``name`` carrying ``attrs`` (e.g. the component families)."""
+    """A cached subclass of ``parent`` named ``name`` carrying ``attrs`` (e.g. the component
+    families)."""
     if key not in cache:
         cache[key] = type(name, (parent,), attrs)
     return cache[key]
@@ -45,8 +49,9 @@ def param_batch(family, params) -> tuple:
 class Mixture(Distribution):
     """A mixture with weights ``w`` (last axis) of components ``comp_dists``.
 
-    ``comp_dists`` is a list of ``.dist(...)`` variables (one per weight) or one ``.dist`` whose last
-    batch axis indexes the components. The log-density is ``logsumexp_k(log w_k + logp_k(value))``.
+    ``comp_dists`` is a list of ``.dist(...)`` variables (one per weight) or one ``.dist`` whose
+    last batch axis indexes the components. The log-density is ``logsumexp_k(log w_k +
+    logp_k(value))``.
 
     Examples
     --------
@@ -82,7 +87,8 @@ class Mixture(Distribution):
         n_params = tuple(len(p) for _, p in unpacked)
         fam = compound_family(cls, cls.__name__, cls._cache, (fams, n_params, batched),
                               components=fams, n_params=n_params, batched=batched,
-                              ndim_supp=supp.pop(), dtype=dtypes.pop() if len(dtypes) == 1 else "floatX",
+                              ndim_supp=supp.pop(),
+                              dtype=dtypes.pop() if len(dtypes) == 1 else "floatX",
                               float_params=False)
         params = [w] + [p for _, ps in unpacked for p in ps]
         return super(Mixture, fam).dist(params, **kwargs)
@@ -122,7 +128,8 @@ class Mixture(Distribution):
         if cls.batched:
             draws = cls.components[0].rng_fn(rng, *groups[0], size=(*batch, k))
         else:
-            draws = np.stack([f.rng_fn(rng, *ps, size=batch) for f, ps in zip(cls.components, groups)],
+            draws = np.stack([f.rng_fn(rng, *ps, size=batch)
+                              for f, ps in zip(cls.components, groups)],
                              axis=len(batch))
         wn = np.broadcast_to(w / w.sum(-1, keepdims=True), (*batch, k))
         u = rng.uniform(size=batch)[..., None]
@@ -184,7 +191,8 @@ class Mixture(Distribution):
 
 
 class NormalMixture:
-    """A mixture of normals with weights ``w``, means ``mu`` and scales ``sigma`` (or precisions ``tau``)
+    """A mixture of normals with weights ``w``, means ``mu`` and scales ``sigma`` (or precisions
+    ``tau``)
     whose last axis indexes the components.
 
     Examples

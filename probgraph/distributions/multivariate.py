@@ -1,4 +1,5 @@
-"""Multivariate distributions (PyMC's names): MvNormal, MvStudentT, Dirichlet, Multinomial, ZeroSumNormal."""
+"""Multivariate distributions (PyMC's names): MvNormal, MvStudentT, Dirichlet, Multinomial,
+ZeroSumNormal."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from probgraph.distributions.dist_math import (LOG_2PI, LOG_PI, check_parameters
 from probgraph.distributions.distribution import Continuous, Discrete
 from probgraph.tensor import linalg
 
-__all__ = ["MvNormal", "MvStudentT", "Dirichlet", "Multinomial", "ZeroSumNormal", "ZeroSumTransform"]
+__all__ = ["MvNormal", "MvStudentT", "Dirichlet", "Multinomial", "ZeroSumNormal",
+           "ZeroSumTransform"]
 
 
 # ---------------------------------------------------------------------- Gaussian helpers
 def _chol_from(cov=None, chol=None, tau=None, name="MvNormal"):
-    """The lower Cholesky factor from exactly one of a covariance, a Cholesky factor or a precision."""
+    """The lower Cholesky factor from exactly one of a covariance, a Cholesky factor or a
+    precision."""
     if sum(x is not None for x in (cov, chol, tau)) != 1:
         raise ValueError(f"{name}: give exactly one of cov, chol and tau")
     for what, m in (("cov", cov), ("chol", chol), ("tau", tau)):
@@ -40,7 +43,8 @@ def _vector_mu(mu, chol):
 
 
 def mv_quad_logdet(value, mu, chol):
-    """``(|L^-1 (value - mu)|^2, log|det L|, n)`` along the last axis for a lower-triangular ``L``."""
+    """``(|L^-1 (value - mu)|^2, log|det L|, n)`` along the last axis for a lower-triangular
+    ``L``."""
     delta = value - mu
     n = chol.type.shape[0] if chol.type.shape[0] is not None else delta.type.shape[-1]
     n = n if n is not None else chol.shape[0]
@@ -56,7 +60,8 @@ def _batch(size, *shapes):
 
 
 class MvNormal(Continuous):
-    """Multivariate normal with mean ``mu`` and covariance ``cov`` (or Cholesky ``chol``, precision ``tau``).
+    """Multivariate normal with mean ``mu`` and covariance ``cov`` (or Cholesky ``chol``, precision
+    ``tau``).
 
     The covariance is stored as its lower Cholesky factor; the log-density uses triangular solves.
 
@@ -106,7 +111,8 @@ class MvStudentT(Continuous):
     ndims_params = (0, 1, 2)
 
     @classmethod
-    def dist(cls, nu, *, Sigma=None, mu=0.0, scale=None, tau=None, chol=None, lower=True,  # noqa: N803
+    def dist(cls, nu, *, Sigma=None, mu=0.0, scale=None, tau=None, chol=None,
+             lower=True,  # noqa: N803
              **kwargs):
         if Sigma is not None and scale is not None:
             raise ValueError("MvStudentT: give Sigma or scale, not both")
@@ -301,7 +307,8 @@ class ZeroSumNormal(Continuous):
         n = fam.n_zerosum_axes
         if kwargs.get("size") is not None or shape is None:
             raise ValueError("ZeroSumNormal: give shape= (or dims=) including the zero-sum axes")
-        shape = (shape,) if np.ndim(shape) == 0 and not isinstance(shape, pt.TensorVariable) else shape
+        shape = (shape,) if np.ndim(shape) == 0 and not isinstance(shape,
+                                                                   pt.TensorVariable) else shape
         shape = tuple(shape) if not isinstance(shape, pt.TensorVariable) else \
             tuple(shape[i] for i in range(shape.type.shape[0]))
         if len(shape) < n:

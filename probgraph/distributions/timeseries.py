@@ -1,4 +1,5 @@
-"""Time-series distributions over the last axis (PyMC's names): GaussianRandomWalk, RandomWalk, AR."""
+"""Time-series distributions over the last axis (PyMC's names): GaussianRandomWalk, RandomWalk,
+AR."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ __all__ = ["GaussianRandomWalk", "RandomWalk", "AR"]
 
 
 def _steps(steps, shape, who):
-    """The number of steps from ``steps=`` or the last entry of ``shape`` (minus the initial values)."""
+    """The number of steps from ``steps=`` or the last entry of ``shape`` (minus the initial
+    values)."""
     if steps is not None:
         return steps
     if shape is None:
@@ -78,7 +80,8 @@ class _TimeSeries(Continuous):
 
 
 class GaussianRandomWalk(_TimeSeries):
-    """A random walk with Normal(mu, sigma) innovations along the last axis; ``x[..., 0] ~ init_dist``.
+    """A random walk with Normal(mu, sigma) innovations along the last axis; ``x[..., 0] ~
+    init_dist``.
 
     Examples
     --------
@@ -89,7 +92,8 @@ class GaussianRandomWalk(_TimeSeries):
     """
 
     @classmethod
-    def dist(cls, mu=0.0, sigma=1.0, *, init_dist=None, steps=None, shape=None, size=None, **kwargs):
+    def dist(cls, mu=0.0, sigma=1.0, *, init_dist=None, steps=None, shape=None, size=None,
+             **kwargs):
         return cls._build([mu, sigma], init_dist, steps, shape, size, **kwargs)
 
     @classmethod
@@ -118,7 +122,8 @@ RandomWalk = GaussianRandomWalk
 
 
 class AR(_TimeSeries):
-    """Autoregressive process of order ``p = rho.shape[-1]`` (minus one with ``constant=True``, where
+    """Autoregressive process of order ``p = rho.shape[-1]`` (minus one with ``constant=True``,
+    where
     ``rho[..., 0]`` is the intercept): ``x_t ~ Normal(sum_i rho_i x_{t-i}, sigma)``; the first ``p``
     values come from ``init_dist``.
 

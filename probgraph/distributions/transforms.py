@@ -1,4 +1,5 @@
-"""Bijections from constrained supports to the real line (PyMC's names): log, logodds, Interval, simplex, ordered, ..."""
+"""Bijections from constrained supports to the real line (PyMC's names): log, logodds, Interval,
+simplex, ordered, ..."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ __all__ = ["Chain", "ChainedTransform", "CircularTransform", "Interval", "LogExp
 
 
 class Transform:
-    """A bijection ``backward: R^n -> support`` with its inverse and log-Jacobian (PyMC's interface).
+    """A bijection ``backward: R^n -> support`` with its inverse and log-Jacobian (PyMC's
+    interface).
 
-    ``forward(x, *params)`` maps a constrained value to the unconstrained space; ``backward(y, *params)``
-    maps back; ``log_jac_det(y, *params)`` is ``log|det d backward / d y|`` — elementwise for
-    elementwise transforms, summed over the last axis when ``ndim_supp == 1``. ``params`` are the
-    distribution's parameters (used by transforms whose bounds depend on them).
+    ``forward(x, *params)`` maps a constrained value to the unconstrained space; ``backward(y,
+    *params)`` maps back; ``log_jac_det(y, *params)`` is ``log|det d backward / d y|`` — elementwise
+    for elementwise transforms, summed over the last axis when ``ndim_supp == 1``. ``params`` are
+    the distribution's parameters (used by transforms whose bounds depend on them).
     """
 
     name = ""
@@ -32,7 +34,8 @@ class Transform:
         raise NotImplementedError
 
     def log_jac_det(self, value, *params):
-        """Default: ``log|det J|`` of ``backward`` from the symbolic Jacobian (slow; for checking)."""
+        """Default: ``log|det J|`` of ``backward`` from the symbolic Jacobian (slow; for
+        checking)."""
         raise NotImplementedError(f"{type(self).__name__}.log_jac_det")
 
     def __repr__(self) -> str:
@@ -99,7 +102,8 @@ class Interval(Transform):
     """``(lower, upper)`` through a scaled sigmoid; one-sided bounds use a shifted log.
 
     Bounds are numbers, tensors (e.g. a distribution's parameters) or ``None`` for an open side;
-    ``bounds_fn(*params) -> (lower, upper)`` computes them from the distribution's parameters as in PyMC.
+    ``bounds_fn(*params) -> (lower, upper)`` computes them from the distribution's parameters as in
+    PyMC.
 
     Examples
     --------
@@ -152,7 +156,8 @@ class Interval(Transform):
 
 
 class SimplexTransform(Transform):
-    """The probability simplex (K entries) ↔ R^(K-1) by stick breaking (NumPyro's ``StickBreakingTransform``).
+    """The probability simplex (K entries) ↔ R^(K-1) by stick breaking (NumPyro's
+    ``StickBreakingTransform``).
 
     The centering ``y - log(K - 1 - i)`` maps ``y = 0`` to the uniform vector.
     """
@@ -184,12 +189,14 @@ class SimplexTransform(Transform):
     def log_jac_det(self, value, *params):
         y = pt.as_tensor(value)
         km1, log_z, log_1mz = self._logs(y)
-        weights = np.arange(km1, 0, -1, dtype=float)   # log(1 - z_j) appears in K-1-j diagonal terms
+        weights = np.arange(km1, 0, -1, dtype=float)   # log(1 - z_j) appears in K-1-j diagonal
+                                                       # terms
         return pt.sum(log_z + log_1mz * weights, axis=-1)
 
 
 class Ordered(Transform):
-    """Increasing vectors: ``x_0 = y_0``, ``x_i = x_{i-1} + exp(y_i)``; log-Jacobian ``sum(y[1:])``."""
+    """Increasing vectors: ``x_0 = y_0``, ``x_i = x_{i-1} + exp(y_i)``; log-Jacobian
+    ``sum(y[1:])``."""
 
     name = "ordered"
     ndim_supp = 1
@@ -242,7 +249,8 @@ class SumTo1(Transform):
 
 
 class CircularTransform(Transform):
-    """Angles: the value is wrapped into ``[-pi, pi]`` by ``arctan2(sin y, cos y)``; log-Jacobian 0."""
+    """Angles: the value is wrapped into ``[-pi, pi]`` by ``arctan2(sin y, cos y)``; log-Jacobian
+    0."""
 
     name = "circular"
 
@@ -300,7 +308,8 @@ circular = CircularTransform()
 
 
 def __getattr__(name):
-    """PyMC keeps the Cholesky transforms here; they live with the LKJ distributions (lazy, no cycle)."""
+    """PyMC keeps the Cholesky transforms here; they live with the LKJ distributions (lazy, no
+    cycle)."""
     if name in ("CholeskyCovPacked", "CholeskyCorrTransform", "CorrMatrixTransform"):
         from probgraph.distributions import lkj
         return getattr(lkj, name)

@@ -1,4 +1,5 @@
-"""The graph's nodes: Variable, Constant and Apply, plus traversal (toposort, ancestors) and cloning with replacement."""
+"""The graph's nodes: Variable, Constant and Apply, plus traversal (toposort, ancestors) and cloning
+with replacement."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 
 class Variable:
-    """A symbolic value of a given ``type``, produced by ``owner`` (an Apply) or a graph input if ``owner`` is None.
+    """A symbolic value of a given ``type``, produced by ``owner`` (an Apply) or a graph input if
+    ``owner`` is None.
 
     Variables are compared by identity. ``name`` is only for printing and error messages.
     """
@@ -37,7 +39,8 @@ class Variable:
 
 
 class Constant(Variable):
-    """An owner-less variable whose value is fixed at build time (``data``, a read-only numpy array)."""
+    """An owner-less variable whose value is fixed at build time (``data``, a read-only numpy
+    array)."""
 
     __slots__ = ("data",)
 
@@ -118,7 +121,8 @@ def toposort(outputs: Iterable[Variable], blockers: Iterable[Variable] = ()) -> 
 
 
 def graph_inputs(outputs: Iterable[Variable], blockers: Iterable[Variable] = ()) -> list[Variable]:
-    """Owner-less variables (inputs, constants, shared) that ``outputs`` depend on, in first-seen order."""
+    """Owner-less variables (inputs, constants, shared) that ``outputs`` depend on, in first-seen
+    order."""
     blocked = {id(b) for b in blockers}
     result, seen = [], set()
 
@@ -154,9 +158,9 @@ def clone_replace(outputs: Sequence[Variable], replace: Mapping[Variable, Variab
                   rebuild=None) -> list[Variable]:
     """Rebuild ``outputs`` with the variables in ``replace`` substituted.
 
-    Nodes whose inputs did not change are reused as they are (graphs are values). ``rebuild(op, inputs)``
-    may be given to customise how a node is rebuilt; by default ``op.make_node(*inputs)`` is called so
-    types and static shapes are re-inferred.
+    Nodes whose inputs did not change are reused as they are (graphs are values). ``rebuild(op,
+    inputs)`` may be given to customise how a node is rebuilt; by default ``op.make_node(*inputs)``
+    is called so types and static shapes are re-inferred.
     """
     memo: dict[int, Variable] = {id(k): v for k, v in (replace or {}).items()}
     blockers = list((replace or {}).keys())

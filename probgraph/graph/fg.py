@@ -1,4 +1,5 @@
-"""Graph: an immutable value holding inputs and outputs, with cached toposort, clients and structural hash."""
+"""Graph: an immutable value holding inputs and outputs, with cached toposort, clients and
+structural hash."""
 
 from __future__ import annotations
 

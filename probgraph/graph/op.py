@@ -1,4 +1,5 @@
-"""The Op base class: identity from ``__props__``, ``make_node`` (type and shape checks), ``perform`` and ``pullback``."""
+"""The Op base class: identity from ``__props__``, ``make_node`` (type and shape checks),
+``perform`` and ``pullback``."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from probgraph.graph.basic import Apply, Variable
 class Op:
     """A symbolic operation.
 
-    Subclasses set ``__props__`` (the attribute names that make up the op's whole identity) and implement
+    Subclasses set ``__props__`` (the attribute names that make up the op's whole identity) and
+    implement
 
-    * ``make_node(*inputs) -> Apply`` — convert and check inputs, infer output dtypes and static shapes;
-      a shape clash raises a ``ValueError`` here, naming the op and the shapes;
+    * ``make_node(*inputs) -> Apply`` — convert and check inputs, infer output dtypes and static
+      shapes; a shape clash raises a ``ValueError`` here, naming the op and the shapes;
     * ``perform(node, inputs) -> list`` — the numpy reference implementation;
-    * ``pullback(inputs, outputs, output_grads) -> list[Variable | None]`` — symbolic vector-Jacobian
-      products; ``None`` means the input gets no gradient (zero or disconnected). ``output_grads``
-      entries may be ``None`` (that output does not reach the cost).
+    * ``pullback(inputs, outputs, output_grads) -> list[Variable | None]`` — symbolic
+      vector-Jacobian products; ``None`` means the input gets no gradient (zero or disconnected).
+      ``output_grads`` entries may be ``None`` (that output does not reach the cost).
     * optionally ``infer_shape(node, input_shapes) -> list[tuple]`` of symbolic shapes.
     """
 

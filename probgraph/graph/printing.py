@@ -8,7 +8,8 @@ from probgraph.graph.basic import Constant, Variable
 
 
 def debugprint(outputs, file=None, print_type: bool = False) -> str:
-    """Print (and return) the graph of ``outputs`` as an indented tree; shared subgraphs are printed once.
+    """Print (and return) the graph of ``outputs`` as an indented tree; shared subgraphs are printed
+    once.
 
     Examples
     --------
@@ -30,7 +31,8 @@ def debugprint(outputs, file=None, print_type: bool = False) -> str:
         indent = " |" * depth
         typ = f" <{v.type}>" if print_type else ""
         if v.owner is None:
-            kind = "const" if isinstance(v, Constant) else ("shared" if hasattr(v, "container") else "input")
+            kind = "const" if isinstance(v, Constant) else ("shared" if hasattr(v, "container")
+                                                            else "input")
             lines.append(f"{indent}{v!r} {kind}{typ}")
             return
         seen = id(v) in ids

@@ -1,13 +1,15 @@
-"""Graph rewriting: local rules (functions or tuple patterns) and one bottom-up driver run to a fixpoint.
+"""Graph rewriting: local rules (functions or tuple patterns) and one bottom-up driver run to a
+fixpoint.
 
-A *rule* is a callable ``rule(node) -> list[Variable] | None`` returning replacements for ``node.outputs``
-(or ``None`` when it does not apply). ``rule.tracks`` says which nodes it looks at (op classes, op
-instances, elementwise scalar-op names; ``None`` for every node). :func:`node_rewriter` makes a rule of a
-function, :class:`PatternRewriter` makes one of a tuple pattern such as ``(log, (add, 1, "x"))``.
+A *rule* is a callable ``rule(node) -> list[Variable] | None`` returning replacements for
+``node.outputs`` (or ``None`` when it does not apply). ``rule.tracks`` says which nodes it looks at
+(op classes, op instances, elementwise scalar-op names; ``None`` for every node).
+:func:`node_rewriter` makes a rule of a function, :class:`PatternRewriter` makes one of a tuple
+pattern such as ``(log, (add, 1, "x"))``.
 
-:func:`rewrite` rebuilds a graph bottom-up, applying the rules to every node (and to the nodes the rules
-create) and merging structurally equal nodes and equal constants on the way (CSE). Graphs are values: nothing
-is mutated, a new :class:`~probgraph.graph.fg.Graph` is returned.
+:func:`rewrite` rebuilds a graph bottom-up, applying the rules to every node (and to the nodes the
+rules create) and merging structurally equal nodes and equal constants on the way (CSE). Graphs are
+values: nothing is mutated, a new :class:`~probgraph.graph.fg.Graph` is returned.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ class RewriteWarning(UserWarning):
 
 # ----------------------------------------------------------------------------- constants
 
-#: Op classes whose output elements all come from their first input (broadcasts, dimshuffles, reshapes),
+#: Op classes whose output elements all come from their first input (broadcasts, dimshuffles,
+# reshapes),
 #: so a uniform constant stays uniform through them. Filled in by the tensor rewriting package.
 VALUE_VIEWS: set[type] = set()
 
@@ -108,7 +111,8 @@ def node_rewriter(*tracks):
 
 
 def op_name(op) -> str:
-    """The name patterns use for ``op``: its scalar op's name for elementwise ops, else its class name."""
+    """The name patterns use for ``op``: its scalar op's name for elementwise ops, else its class
+    name."""
     scalar = getattr(op, "scalar_op", None)
     return scalar.name if scalar is not None else type(op).__name__
 
@@ -143,7 +147,8 @@ def _head_matches(head, op) -> bool:
         return isinstance(op, head)
     if isinstance(head, tuple):  # (OpClass, {prop: value})
         cls, props = head
-        return isinstance(op, cls) and all(getattr(op, k, _NOT_UNIFORM) == v for k, v in props.items())
+        return isinstance(op,
+                          cls) and all(getattr(op, k, _NOT_UNIFORM) == v for k, v in props.items())
     if isinstance(head, Op):
         return op == head
     inner = getattr(head, "op", None)
@@ -167,12 +172,14 @@ def _track_key(head):
 
 
 def match(pattern, var: Variable, bindings: dict | None = None) -> Iterator[dict]:
-    """Yield every binding dict under which ``var`` matches ``pattern`` (commutative ops in both orders).
+    """Yield every binding dict under which ``var`` matches ``pattern`` (commutative ops in both
+    orders).
 
-    Pattern syntax: a string is a variable (the same name must bind the same variable); a number matches a
-    uniform constant of that value (any dtype, any broadcast shape); ``named(...)`` binds a sub-pattern; a
-    tuple ``(head, *args)`` matches a node whose op matches ``head`` (op instance, op class,
-    ``(OpClass, {props})``, elementwise function or scalar-op name) and whose inputs match ``args``.
+    Pattern syntax: a string is a variable (the same name must bind the same variable); a number
+    matches a uniform constant of that value (any dtype, any broadcast shape); ``named(...)`` binds
+    a sub-pattern; a tuple ``(head, *args)`` matches a node whose op matches ``head`` (op instance,
+    op class, ``(OpClass, {props})``, elementwise function or scalar-op name) and whose inputs match
+    ``args``.
     """
     b = {} if bindings is None else bindings
     if isinstance(pattern, str):
@@ -219,8 +226,10 @@ def _match_args(args, inputs, b) -> Iterator[dict]:
 
 
 def build(pattern, bindings: dict):
-    """Build the replacement described by an output pattern: strings are bound variables, tuple heads are
-    callables (``pt.log1p``, an op instance) applied to the built arguments, numbers stay Python numbers."""
+    """Build the replacement described by an output pattern: strings are bound variables, tuple
+    heads are
+    callables (``pt.log1p``, an op instance) applied to the built arguments, numbers stay Python
+    numbers."""
     if isinstance(pattern, str):
         return bindings[pattern]
     if isinstance(pattern, tuple):
@@ -236,8 +245,8 @@ class PatternRewriter:
     in_pattern : tuple
         What to match (see :func:`match`).
     out_pattern : tuple, str or callable
-        The replacement; a callable gets the bindings as keyword arguments and may return ``None`` to
-        decline.
+        The replacement; a callable gets the bindings as keyword arguments and may return ``None``
+        to decline.
     constraint : callable, optional
         ``constraint(bindings) -> bool`` checked after a match.
 
@@ -398,7 +407,8 @@ class _Rewriter:
         kept = {id(o) for o in new.outputs}
         for outs in (node.outputs, new.outputs):
             for o, r in zip(outs, replacement):
-                if id(r) in kept:  # an output the rule left alone: ``new`` stays in the graph for it
+                if id(r) in kept:  # an output the rule left alone: ``new`` stays in the graph for
+                                   # it
                     self.final[id(o)] = self.final[id(r)] = r
                 else:
                     self.alias[id(o)] = r
@@ -471,10 +481,12 @@ class _Rewriter:
         return False
 
 
-def rewrite_outputs(outputs: Sequence[Variable], rules: Sequence[Callable], blockers: Sequence[Variable] = (),
+def rewrite_outputs(outputs: Sequence[Variable], rules: Sequence[Callable],
+                    blockers: Sequence[Variable] = (),
                     max_passes: int = 10, merge: bool = True, fit: Callable | None = None,
                     on_error: str = "warn", counts: dict | None = None) -> list[Variable]:
-    """:func:`rewrite` on a list of variables; ``blockers`` are kept as they are (treated as inputs)."""
+    """:func:`rewrite` on a list of variables; ``blockers`` are kept as they are (treated as
+    inputs)."""
     from probgraph.graph.basic import toposort
     outputs = list(outputs)
     budget = 50 * len(toposort(outputs, blockers)) + 1000
@@ -488,12 +500,15 @@ def rewrite_outputs(outputs: Sequence[Variable], rules: Sequence[Callable], bloc
 
 
 def rewrite(graph: Graph, rules: Sequence[Callable], max_passes: int = 10, merge: bool = True,
-            fit: Callable | None = None, on_error: str = "warn", counts: dict | None = None) -> Graph:
-    """Rebuild ``graph`` bottom-up applying ``rules`` until no rule fires (at most ``max_passes`` passes).
+            fit: Callable | None = None, on_error: str = "warn",
+            counts: dict | None = None) -> Graph:
+    """Rebuild ``graph`` bottom-up applying ``rules`` until no rule fires (at most ``max_passes``
+    passes).
 
-    Every node is rebuilt on its rewritten inputs; the first rule (in list order) that applies replaces it,
-    and the replacement is rewritten in turn. With ``merge=True`` structurally equal nodes (same op, same
-    inputs) and equal constants become one (common-subexpression elimination). Graph inputs are kept.
+    Every node is rebuilt on its rewritten inputs; the first rule (in list order) that applies
+    replaces it, and the replacement is rewritten in turn. With ``merge=True`` structurally equal
+    nodes (same op, same inputs) and equal constants become one (common-subexpression elimination).
+    Graph inputs are kept.
 
     Parameters
     ----------
@@ -504,9 +519,9 @@ def rewrite(graph: Graph, rules: Sequence[Callable], max_passes: int = 10, merge
     merge : bool
         Merge equal nodes and constants.
     fit : callable, optional
-        ``fit(new, old) -> Variable | None`` makes a replacement's type match the replaced variable's
-        (casting/broadcasting) or refuses it. The default accepts equal types only (or a more precise
-        static shape).
+        ``fit(new, old) -> Variable | None`` makes a replacement's type match the replaced
+        variable's (casting/broadcasting) or refuses it. The default accepts equal types only (or a
+        more precise static shape).
     on_error : "warn" or "raise"
         What to do when a rule raises.
     counts : dict, optional
@@ -522,12 +537,14 @@ def rewrite(graph: Graph, rules: Sequence[Callable], max_passes: int = 10, merge
     >>> print(g.outputs[0].owner.op)
     log1p
     """
-    outs = rewrite_outputs(graph.outputs, rules, graph.inputs, max_passes, merge, fit, on_error, counts)
+    outs = rewrite_outputs(graph.outputs, rules, graph.inputs, max_passes, merge, fit, on_error,
+                           counts)
     return Graph(graph.inputs, outs)
 
 
 def merge(graph: Graph) -> Graph:
-    """Common-subexpression elimination: equal constants and nodes with the same op and inputs become one.
+    """Common-subexpression elimination: equal constants and nodes with the same op and inputs
+    become one.
 
     Examples
     --------

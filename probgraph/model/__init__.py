@@ -1,4 +1,5 @@
-"""The model layer: ``Model`` context, Data/Deterministic/Potential, and the compiled log-density."""
+"""The model layer: ``Model`` context, Data/Deterministic/Potential, and the compiled
+log-density."""
 
 from probgraph.model.compiled import LogpDlogpFunction, PointFunc, SamplingError
 from probgraph.model.core import (ConstantData, Data, Deterministic, Model, MutableData, Potential,

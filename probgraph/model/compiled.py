@@ -1,4 +1,5 @@
-"""The model's graphs and compiled functions: log-density terms, initial point, and the flat-vector logp/dlogp."""
+"""The model's graphs and compiled functions: log-density terms, initial point, and the flat-vector
+logp/dlogp."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ class ModelFunctions:
 
     # ------------------------------------------------------------------ graphs
     def replacements(self) -> dict:
-        """``{random variable: its value in terms of the value variables}`` (observed ones → data)."""
+        """``{random variable: its value in terms of the value variables}`` (observed ones →
+        data)."""
         repl = {rv: self.rvs_to_values[rv] for rv in self.observed_RVs}
         for rv in self.free_RVs:
             value, tr = self.rvs_to_values[rv], self.rvs_to_transforms[rv]
@@ -78,7 +80,8 @@ class ModelFunctions:
         return rvs, pots
 
     def logp_terms(self, vars=None, jacobian: bool = True) -> list[tuple[Variable, Variable]]:
-        """``[(variable, log-density term)]`` for random variables (with log-Jacobians) and Potentials."""
+        """``[(variable, log-density term)]`` for random variables (with log-Jacobians) and
+        Potentials."""
         rvs, pots = self._resolve_vars(vars)
         repl = self.replacements()
         raw = [rv.owner.op.dist.logp(rv, *rv.owner.inputs[1:]) for rv in rvs]
@@ -95,7 +98,8 @@ class ModelFunctions:
         return terms
 
     def logp(self, vars=None, jacobian: bool = True, sum: bool = True):
-        """The model's log-density over the value variables (a scalar, or a list of terms if not ``sum``).
+        """The model's log-density over the value variables (a scalar, or a list of terms if not
+        ``sum``).
 
         Examples
         --------
@@ -114,13 +118,15 @@ class ModelFunctions:
         return total
 
     def dlogp(self, vars=None, jacobian: bool = True):
-        """Gradient of the log-density with respect to the value variables, raveled and concatenated."""
+        """Gradient of the log-density with respect to the value variables, raveled and
+        concatenated."""
         grads = pt.grad(self.logp(vars, jacobian), self.value_vars, disconnected_inputs="ignore")
         return pt.concatenate([pt.flatten(g) for g in grads]) if grads else pt.zeros((0,))
 
     # ------------------------------------------------------------------ compiled functions
     def compile_fn(self, outputs, inputs=None, mode=None, point_fn: bool = True):
-        """Compile ``outputs`` (random variables are replaced by their values) as a function of a point.
+        """Compile ``outputs`` (random variables are replaced by their values) as a function of a
+        point.
 
         Examples
         --------
@@ -147,7 +153,8 @@ class ModelFunctions:
         return self.compile_fn(self.dlogp(vars, jacobian), mode=mode)
 
     def initial_point(self, random_seed=None) -> dict:
-        """Starting values of the value variables: ``initval=`` or each family's support point, transformed.
+        """Starting values of the value variables: ``initval=`` or each family's support point,
+        transformed.
 
         Examples
         --------
@@ -185,7 +192,8 @@ class ModelFunctions:
         return point
 
     def point_logps(self, point=None, round_vals: int | None = 2) -> dict:
-        """Each variable's total log-density (with log-Jacobian) at ``point`` (default: the initial point)."""
+        """Each variable's total log-density (with log-Jacobian) at ``point`` (default: the initial
+        point)."""
         from probgraph.compile import function
         point = self.initial_point() if point is None else point
         terms = self.logp_terms()
@@ -194,11 +202,13 @@ class ModelFunctions:
         out = {}
         for (var, _), val in zip(terms, vals):
             val = float(val)
-            out[var.name] = round(val, round_vals) if round_vals is not None and np.isfinite(val) else val
+            out[var.name] = round(val,
+                                  round_vals) if round_vals is not None and np.isfinite(val) else val
         return out
 
     def check_start_vals(self, start: dict) -> None:
-        """Raise :class:`SamplingError` naming every variable if the log-density at ``start`` is not finite."""
+        """Raise :class:`SamplingError` naming every variable if the log-density at ``start`` is not
+        finite."""
         for v in self.value_vars:
             if v.name not in start:
                 raise SamplingError(f"the starting point has no value for {v.name!r}")
@@ -214,10 +224,12 @@ class ModelFunctions:
                  for k, v in logps.items()]
         raise SamplingError("the model's logp is -inf at the starting point: " + ", ".join(parts)
                             + ". Check the data against the support of each distribution, and the "
-                            "starting values: " + ", ".join(f"{k}: {np.asarray(v).round(3).tolist()}"
+                            "starting values: "
+                            + ", ".join(f"{k}: {np.asarray(v).round(3).tolist()}"
                                                             for k, v in start.items()))
 
-    def logp_dlogp_function(self, mode=None, point=None, jacobian: bool = True) -> LogpDlogpFunction:
+    def logp_dlogp_function(self, mode=None, point=None,
+                            jacobian: bool = True) -> LogpDlogpFunction:
         """One compiled ``q -> (logp, grad)`` over a flat float64 vector of the value variables.
 
         Examples
@@ -299,13 +311,15 @@ class LogpDlogpFunction:
         q = np.asarray(q)
         return {n: q[self.slices[n]].reshape(self.shapes[n]).copy() for n in self.value_var_names}
 
-    # ------------------------------------------------------------------ constrained values for the trace
+    # ------------------------------------------------------------------ constrained values for the
+    # trace
     @property
     def expand_names(self) -> list[str]:
         return [rv.name for rv in self.model.free_RVs] + [d.name for d in self.model.deterministics]
 
     def expand_function(self):
-        """The compiled ``q -> [constrained values..., deterministics...]`` (in ``expand_names`` order)."""
+        """The compiled ``q -> [constrained values..., deterministics...]`` (in ``expand_names``
+        order)."""
         if self._expand_fn is None:
             from probgraph.compile import function
             model = self.model
@@ -332,7 +346,8 @@ class LogpDlogpFunction:
 
     @property
     def args(self) -> tuple:
-        """Extra argument of ``logp_fn``: the current Data values and array constants, packed into one
+        """Extra argument of ``logp_fn``: the current Data values and array constants, packed into
+        one
         fixed-type tuple (see :mod:`probgraph.model.packed_args`). Read it right before sampling."""
         from probgraph.model.packed_args import pack
         return pack(self.raw_args)

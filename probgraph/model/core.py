@@ -1,4 +1,5 @@
-"""The Model context: registering random variables, value variables, transforms, coords/dims, Data, Deterministic."""
+"""The Model context: registering random variables, value variables, transforms, coords/dims, Data,
+Deterministic."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from probgraph.model.compiled import ModelFunctions
 from probgraph.tensor.type import format_shape, normalize_dtype
 from probgraph.tensor.variable import SharedVariable
 
-__all__ = ["ConstantData", "Data", "Deterministic", "Model", "MutableData", "Potential", "modelcontext",
+__all__ = ["ConstantData", "Data", "Deterministic", "Model", "MutableData", "Potential",
+           "modelcontext",
            "register_distribution", "set_data"]
 
 
@@ -27,7 +29,8 @@ _CONTEXTS = _Contexts()
 
 
 def modelcontext(model: Model | None = None) -> Model:
-    """``model`` if given, else the innermost ``with Model():`` block (TypeError if there is none)."""
+    """``model`` if given, else the innermost ``with Model():`` block (TypeError if there is
+    none)."""
     if model is not None:
         return model
     if _CONTEXTS.stack:
@@ -42,7 +45,8 @@ def _fmt(shape) -> str:
         return "?"
     if np.ndim(shape) == 0 and not isinstance(shape, Variable):
         shape = (shape,)
-    return format_shape(tuple(s if isinstance(s, (int, np.integer, type(None))) else None for s in shape))
+    return format_shape(tuple(s if isinstance(s, (int, np.integer, type(None))) else None
+                              for s in shape))
 
 
 class Model(ModelFunctions):
@@ -98,7 +102,8 @@ class Model(ModelFunctions):
         if values is None and length is None:
             raise ValueError(f"coord {name!r}: give its values or its length")
         if values is not None:
-            values = tuple(np.asarray(values).tolist()) if not isinstance(values, (list, tuple, range)) \
+            values = tuple(np.asarray(values).tolist()) if not isinstance(values,
+                                                                          (list, tuple, range)) \
                 else tuple(values)
             if length is not None and int(length) != len(values):
                 raise ValueError(f"coord {name!r}: length {length} does not match {len(values)} values")
@@ -209,12 +214,14 @@ class Model(ModelFunctions):
         return tuple(out)
 
     def _resolve_shape(self, name, cls, shape, dims, observed):
-        """The variable's shape from ``shape``, ``dims`` and ``observed``; a clash names all three."""
+        """The variable's shape from ``shape``, ``dims`` and ``observed``; a clash names all
+        three."""
         if shape is not None and np.ndim(shape) == 0 and not isinstance(shape, Variable):
             shape = (shape,)
         if isinstance(shape, Variable):
             shape = tuple(shape[i] for i in range(shape.type.shape[0]))
-        dims_shape = self._dims_shape(name, cls, dims, shape, observed) if dims is not None else None
+        dims_shape = self._dims_shape(name, cls, dims, shape,
+                                      observed) if dims is not None else None
         obs_shape = observed.type.shape if observed is not None else None
         chosen = shape if shape is not None else dims_shape
         if chosen is None and observed is not None:
@@ -233,7 +240,8 @@ class Model(ModelFunctions):
     def _shape_message(self, name, cls, shape, dims, dims_shape, obs_shape, why):
         parts = [f"shape={_fmt(shape)}" if shape is not None else "no shape=",
                  f"dims={dims} -> {_fmt(dims_shape)}" if dims is not None else "no dims=",
-                 f"observed data with shape {_fmt(obs_shape)}" if obs_shape is not None else "no observed"]
+                 f"observed data with shape {_fmt(obs_shape)}" if obs_shape is not None
+                 else "no observed"]
         return f"{cls.__name__} {name!r}: {why}: {', '.join(parts)}"
 
     def register_rv(self, rv, name, observed=None, dims=None, transform=UNSET,
@@ -296,7 +304,8 @@ def _check_finite(name, arr):
 def _same(a, b) -> bool:
     if len(a) != len(b):
         return False
-    return all(not isinstance(x, (int, np.integer)) or not isinstance(y, (int, np.integer)) or x == y
+    return all(not isinstance(x, (int, np.integer)) or not isinstance(y, (int, np.integer))
+               or x == y
                for x, y in zip(a, b))
 
 

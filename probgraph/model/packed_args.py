@@ -1,10 +1,11 @@
-"""Pack a model's data arrays into one fixed-type tuple, so every model's ``logp_fn`` has the same signature.
+"""Pack a model's data arrays into one fixed-type tuple, so every model's ``logp_fn`` has the same
+signature.
 
-The compiled NUTS loop is specialised on the type of ``logp_fn(q, args)``. If ``args`` were the model's
-own tuple of arrays, every model would compile its own copy of the sampler (10-20 s). Instead the data
-go into five flat buffers (one per dtype) plus an int64 layout of offsets and shapes; a small generated
-adapter slices typed views back out and calls the model's kernel. The sampler then compiles once per
-machine and is loaded from numba's disk cache by every later model.
+The compiled NUTS loop is specialised on the type of ``logp_fn(q, args)``. If ``args`` were the
+model's own tuple of arrays, every model would compile its own copy of the sampler (10-20 s).
+Instead the data go into five flat buffers (one per dtype) plus an int64 layout of offsets and
+shapes; a small generated adapter slices typed views back out and calls the model's kernel. The
+sampler then compiles once per machine and is loaded from numba's disk cache by every later model.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ _WIDEN = {"float16": "float32", "int8": "int64", "int16": "int64", "uint8": "int
 
 
 def layout_of(values) -> tuple[tuple[int, int], ...]:
-    """The static structure of ``values``: ``(buffer index, ndim)`` per value (ndim -1 for scalars)."""
+    """The static structure of ``values``: ``(buffer index, ndim)`` per value (ndim -1 for
+    scalars)."""
     out = []
     for v in values:
         a = np.asarray(v)
@@ -30,7 +32,8 @@ def layout_of(values) -> tuple[tuple[int, int], ...]:
 
 
 def pack(values) -> tuple:
-    """``(f64, f32, i64, i32, bool, layout)``: each value's data in its buffer; ``layout`` holds, per
+    """``(f64, f32, i64, i32, bool, layout)``: each value's data in its buffer; ``layout`` holds,
+    per
     value, its start offset followed by its shape."""
     parts = {b: [] for b in BUFFERS}
     sizes = dict.fromkeys(BUFFERS, 0)
@@ -73,5 +76,6 @@ def make_adapter(kernel, structure):
     """A jitted ``logp_fn(q, packed) -> (logp, grad)`` around the model's whole-graph ``kernel``."""
     import numba
     namespace = {"kernel": kernel, "np": np}
-    exec(compile(adapter_source(structure), "<probgraph logp adapter>", "exec"), namespace)  # noqa: S102
+    exec(compile(adapter_source(structure), "<probgraph logp adapter>", "exec"),
+         namespace)  # noqa: S102
     return numba.njit(namespace["logp_fn"], nogil=True)

@@ -1,8 +1,9 @@
-"""The one fixed rewrite pipeline: fold/useless → canonicalize → stabilize → specialize (fusion is the backend's).
+"""The one fixed rewrite pipeline: fold/useless → canonicalize → stabilize → specialize (fusion is
+the backend's).
 
-Each phase is a plain list of rules (see :mod:`probgraph.graph.rewrite`) run to a fixpoint together with
-constant folding, the useless-op rules and merging; the order of the phases and of the rules in each list is
-the only ordering there is.
+Each phase is a plain list of rules (see :mod:`probgraph.graph.rewrite`) run to a fixpoint together
+with constant folding, the useless-op rules and merging; the order of the phases and of the rules in
+each list is the only ordering there is.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ __all__ = [
 ]
 
 BASE = FOLD + USELESS
-#: (name, rules) in the order the pipeline runs them; every phase also folds, removes useless ops and merges
+#: (name, rules) in the order the pipeline runs them; every phase also folds, removes useless ops
+# and merges
 PHASES = [
     ("useless", BASE + AFTER_GRAD),
     ("canonicalize", BASE + AFTER_GRAD + CANONICALIZE),
@@ -49,7 +51,8 @@ def rewrite_graph(graph: Graph, mode: str = "numba", fuse: bool | None = None,
     mode : str
         The backend the graph is for (the pipeline is the same for all of them today).
     fuse : bool, optional
-        Accepted for compatibility; elementwise fusion happens in the numba backend's code generation.
+        Accepted for compatibility; elementwise fusion happens in the numba backend's code
+        generation.
     include_stabilize : bool
         Run the stabilising phase (``log(1 + x)`` → ``log1p(x)``, ...).
     counts : dict, optional
@@ -73,13 +76,14 @@ def rewrite_graph(graph: Graph, mode: str = "numba", fuse: bool | None = None,
 PREGRAD = BASE + CANONICALIZE + STABILIZE
 
 
-def rewrite_pregrad(cost: Variable, wrt: Sequence[Variable], blockers: Sequence[Variable] = ()) -> Variable:
+def rewrite_pregrad(cost: Variable, wrt: Sequence[Variable],
+                    blockers: Sequence[Variable] = ()) -> Variable:
     """Stabilise ``cost`` before it is differentiated, keeping ``wrt`` (and ``blockers``) untouched.
 
-    Runs folding, useless-op removal, canonicalisation and stabilisation (not ``Identity``/``StopGradient``
-    removal or ``x - x`` → 0, which matter to ``grad``). If the rewritten cost no longer depends on one of
-    ``wrt`` that the original depended on, the original cost is returned, so ``grad`` reports the same
-    connectivity.
+    Runs folding, useless-op removal, canonicalisation and stabilisation (not
+    ``Identity``/``StopGradient`` removal or ``x - x`` → 0, which matter to ``grad``). If the
+    rewritten cost no longer depends on one of ``wrt`` that the original depended on, the original
+    cost is returned, so ``grad`` reports the same connectivity.
 
     Examples
     --------

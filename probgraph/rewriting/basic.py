@@ -1,4 +1,5 @@
-"""Always-on rules: constant folding and useless-op removal (``x*1``, identity dimshuffles, ``x - x``, ...)."""
+"""Always-on rules: constant folding and useless-op removal (``x*1``, identity dimshuffles, ``x -
+x``, ...)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,19 @@ register_value_view(DimShuffle, BroadcastTo, Reshape, tm.Identity, tm.StopGradie
 FOLD_MIN_SIZE = 64
 #: ... and never one larger than this many bytes.
 FOLD_MAX_BYTES = 1 << 25
-#: Views (transpose, reshape, broadcast) of constants larger than this stay symbolic: a folded transpose is a
+#: Views (transpose, reshape, broadcast) of constants larger than this stay symbolic: a folded
+# transpose is a
 #: non-contiguous constant (``np.dot`` on it is slow), and the backends read views for free.
 FOLD_VIEW_MAX_SIZE = 1000
 
 
 def fit_type(new: Variable, old: Variable) -> Variable | None:
-    """``new`` made to have ``old``'s type (cast, padded, broadcast), or ``None`` if that is not safe.
+    """``new`` made to have ``old``'s type (cast, padded, broadcast), or ``None`` if that is not
+    safe.
 
-    Used by the driver when a replacement's type differs from the variable it replaces: the dtype is cast,
-    a fully static shape is restored with ``broadcast_to``; otherwise a static size may become more or
-    less precise but never turn into (or from) a broadcastable 1.
+    Used by the driver when a replacement's type differs from the variable it replaces: the dtype is
+    cast, a fully static shape is restored with ``broadcast_to``; otherwise a static size may become
+    more or less precise but never turn into (or from) a broadcastable 1.
 
     Examples
     --------
@@ -70,7 +73,8 @@ def _value_is(v: Variable, value) -> bool:
 
 @node_rewriter()
 def constant_folding(node):
-    """A node whose inputs are all constants becomes a constant (its ``perform``), unless it is huge."""
+    """A node whose inputs are all constants becomes a constant (its ``perform``), unless it is
+    huge."""
     if not node.inputs or not all(isinstance(i, Constant) for i in node.inputs):
         return None
     if not getattr(node.op, "do_constant_folding", True):
@@ -98,7 +102,8 @@ def constant_folding(node):
     return out
 
 
-# ----------------------------------------------------------------------------- useless elementwise ops
+# ----------------------------------------------------------------------------- useless elementwise
+# ops
 
 @node_rewriter("add", "sub", "mul", "true_divide", "power")
 def useless_arith(node):
@@ -172,7 +177,8 @@ def _is_shape_of(shp: Variable, x: Variable) -> bool:
 
 @node_rewriter(BroadcastTo, Reshape)
 def useless_reshape(node):
-    """``broadcast_to``/``reshape`` to the shape the value already has (statically, or ``x.shape``)."""
+    """``broadcast_to``/``reshape`` to the shape the value already has (statically, or
+    ``x.shape``)."""
     x, shp = node.inputs
     out = node.outputs[0]
     if x.ndim != out.ndim:
@@ -193,7 +199,8 @@ def shape_of_static(node):
 
 @node_rewriter(Shape)
 def shape_of_elementwise(node):
-    """``shape(f(a, b))`` → ``shape(a)`` for an elementwise ``f`` and an input ``a`` that is not broadcast
+    """``shape(f(a, b))`` → ``shape(a)`` for an elementwise ``f`` and an input ``a`` that is not
+    broadcast
     (so the value of ``f`` need not be computed just for its shape)."""
     out = node.inputs[0]
     if out.owner is None:
@@ -202,7 +209,8 @@ def shape_of_elementwise(node):
     if not isinstance(op, (Elemwise, tm.Cast, tm.Identity, tm.StopGradient)):
         return None
     for x in out.owner.inputs:
-        if x.ndim == out.ndim and not any(a == 1 and b != 1 for a, b in zip(x.type.shape, out.type.shape)):
+        if x.ndim == out.ndim and not any(a == 1 and b != 1
+                                          for a, b in zip(x.type.shape, out.type.shape)):
             return [Shape()(x)]
     return None
 
@@ -216,6 +224,7 @@ def remove_identity(node):
 FOLD = [constant_folding]
 USELESS = [useless_arith, neg_neg, useless_switch, dimshuffle_rules, useless_cast, useless_reshape,
            shape_of_static, shape_of_elementwise]
-#: only after differentiation (in ``function``): ``grad`` needs Identity/StopGradient, and ``x - x`` → 0 would
+#: only after differentiation (in ``function``): ``grad`` needs Identity/StopGradient, and ``x - x``
+# → 0 would
 #: disconnect ``x``
 AFTER_GRAD = [remove_identity, sub_self]

@@ -1,4 +1,5 @@
-"""Cheaper forms for the backend: small constant powers become square/sqrt/reciprocal, ``sum(x*y)`` a dot."""
+"""Cheaper forms for the backend: small constant powers become square/sqrt/reciprocal, ``sum(x*y)``
+a dot."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""Numerically stabilising rules: log1p, log1mexp, softplus, logsumexp, log-sigmoid, expm1, log_ndtr.
+"""Numerically stabilising rules: log1p, log1mexp, softplus, logsumexp, log-sigmoid, expm1,
+log_ndtr.
 
-Each replaces an expression that overflows, underflows or cancels at extreme inputs with an equal one that
-does not (``log(1 + exp(800))`` is ``inf``, ``softplus(800)`` is 800). The rules follow PyTensor's
-``tensor/rewriting/math.py`` and ``special.py`` stabilisations.
+Each replaces an expression that overflows, underflows or cancels at extreme inputs with an equal
+one that does not (``log(1 + exp(800))`` is ``inf``, ``softplus(800)`` is 800). The rules follow
+PyTensor's ``tensor/rewriting/math.py`` and ``special.py`` stabilisations.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def _rule(in_pattern, out, name):
 
 def _strip(v: Variable) -> Variable:
     """Look through ops that do not change values (stop_gradient, identity, dimshuffle)."""
-    while v.owner is not None and isinstance(v.owner.op, (tm.StopGradient, tm.Identity, DimShuffle)):
+    while v.owner is not None and isinstance(v.owner.op,
+                                             (tm.StopGradient, tm.Identity, DimShuffle)):
         v = v.owner.inputs[0]
     return v
 
@@ -47,7 +49,8 @@ def _is_max_of(m: Variable, a: Variable, depth: int = 3) -> bool:
 
 
 def _is_max_shifted(x: Variable) -> bool:
-    """``x`` is ``a - max(a)``: the already-stable form (stops the rule from rewriting its own output)."""
+    """``x`` is ``a - max(a)``: the already-stable form (stops the rule from rewriting its own
+    output)."""
     return (x.owner is not None and x.owner.op == tm.sub.op
             and _is_max_of(x.owner.inputs[1], x.owner.inputs[0]))
 
@@ -90,10 +93,12 @@ def _log_erfc(x):
 
 LOG_RULES = [
     log_sum_exp,
-    _rule((tm.log, (tm.true_divide, (tm.exp, "z"), "s")), (tm.sub, "z", (tm.log, "s")), "log_exp_div"),
+    _rule((tm.log, (tm.true_divide, (tm.exp, "z"), "s")), (tm.sub, "z", (tm.log, "s")),
+          "log_exp_div"),
     _rule((tm.log, (tm.sub, (tm.exp, "a"), (tm.exp, "b"))),
           (tm.add, "a", (tm.log1mexp, (tm.sub, "b", "a"))), "log_diff_exp"),
-    _rule((tm.log, (tm.add, (tm.exp, "a"), (tm.exp, "b"))), (tm.logaddexp, "a", "b"), "log_add_exp"),
+    _rule((tm.log, (tm.add, (tm.exp, "a"), (tm.exp, "b"))), (tm.logaddexp, "a", "b"),
+          "log_add_exp"),
     _rule((tm.log, (tm.sub, 1, (tm.exp, "x"))), (tm.log1mexp, "x"), "log_1m_exp"),
     _rule((tm.log, (tm.neg, (tm.expm1, "x"))), (tm.log1mexp, "x"), "log_neg_expm1"),
     _rule((tm.log, (tm.sigmoid, "x")), (tm.neg, (tm.softplus, (tm.neg, "x"))), "log_sigmoid"),
@@ -108,7 +113,8 @@ LOG_RULES = [
 
 LOG1P_RULES = [
     _rule((tm.log1p, (tm.neg, (tm.exp, "x"))), (tm.log1mexp, "x"), "log1p_neg_exp"),
-    _rule((tm.log1p, (tm.neg, (tm.sigmoid, "x"))), (tm.neg, (tm.softplus, "x")), "log1p_neg_sigmoid"),
+    _rule((tm.log1p, (tm.neg, (tm.sigmoid, "x"))), (tm.neg, (tm.softplus, "x")),
+          "log1p_neg_sigmoid"),
     _rule((tm.log1p, (tm.exp, "x")), (tm.softplus, "x"), "log1p_exp"),
     _rule((tm.log1p, (tm.expm1, "x")), "x", "log1p_expm1"),
 ]

@@ -1,4 +1,5 @@
-"""The compound step: NUTS on the continuous block given the rest, then Metropolis-type updates, per draw.
+"""The compound step: NUTS on the continuous block given the rest, then Metropolis-type updates, per
+draw.
 
 Each iteration runs one compiled NUTS (or HMC) transition of the gradient-based block with every
 other value variable held at its current value (Stan's adaptation runs on that block during
@@ -165,13 +166,15 @@ class _GradientBlock:
         return shared + tuple(getattr(self.function.thunk, "consts", ()))
 
     def set_fixed(self, q_full: np.ndarray) -> None:
-        """Hold the other variables at their values in ``q_full``; refresh ``args`` (packed data)."""
+        """Hold the other variables at their values in ``q_full``; refresh ``args`` (packed
+        data)."""
         from probgraph.model.packed_args import pack
         self.fixed.container[0][:] = q_full[self.other_idx]
         self.args = pack(self._raw_args())
 
     def configure(self, step, target_accept, max_treedepth, init, tune) -> str:
-        """Fix the NUTS/HMC settings of ``step`` (with ``pg.sample``'s overrides); return its method."""
+        """Fix the NUTS/HMC settings of ``step`` (with ``pg.sample``'s overrides); return its
+        method."""
         from probgraph.samplers.chain import hmc_chunk, nuts_chunk
         from probgraph.samplers.sample import INIT_METHODS
         kw = step.run_kwargs()
@@ -208,7 +211,8 @@ class _GradientBlock:
                 self.tune, self.draws, stats, st.ws)
 
     def transition(self, q, it, stats) -> float:
-        """One NUTS transition of the block given the rest of ``q`` (updated in place); the new logp."""
+        """One NUTS transition of the block given the rest of ``q`` (updated in place); the new
+        logp."""
         st = self.state
         self.set_fixed(q)  # the other variables moved: refresh the density and gradient at q
         st.sc[C.SC_LOGP], g = self.logp_fn(st.q, self.args)

@@ -1,4 +1,5 @@
-"""Metropolis-type steps for :func:`probgraph.sample`: random walk, binary flips and categorical Gibbs.
+"""Metropolis-type steps for :func:`probgraph.sample`: random walk, binary flips and categorical
+Gibbs.
 
 Each step updates its own entries of the model's flat vector ``q`` (all value variables, raveled
 in ``LogpDlogpFunction`` order; discrete values are stored as whole floats) given the others, using
@@ -48,9 +49,11 @@ class _ArrayStep:
         self.idx = np.zeros(0, dtype=np.int64)
 
     def bind(self, model, value_vars, layout) -> None:
-        """Attach the step to ``value_vars`` of ``model``; ``layout`` is the full ``LogpDlogpFunction``."""
+        """Attach the step to ``value_vars`` of ``model``; ``layout`` is the full
+        ``LogpDlogpFunction``."""
         self.value_vars = list(value_vars)
-        self.idx = np.concatenate([np.arange(layout.slices[v.name].start, layout.slices[v.name].stop)
+        self.idx = np.concatenate([np.arange(layout.slices[v.name].start,
+                                             layout.slices[v.name].stop)
                                    for v in self.value_vars]).astype(np.int64)
 
     def reset(self) -> None:
@@ -254,7 +257,8 @@ class CategoricalGibbsMetropolis(_ArrayStep):
 
 
 def _n_categories(model, rv) -> int:
-    """``K``, the length of the Categorical's probability vector (static, else at the initial point)."""
+    """``K``, the length of the Categorical's probability vector (static, else at the initial
+    point)."""
     p = rv.owner.inputs[1]
     k = p.type.shape[-1]
     if k is not None:

@@ -1,4 +1,5 @@
-"""``pg.sample``: PyMC's entry point — choose the step, start the chains, and export the draws to ArviZ."""
+"""``pg.sample``: PyMC's entry point — choose the step, start the chains, and export the draws to
+ArviZ."""
 
 from __future__ import annotations
 

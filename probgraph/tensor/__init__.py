@@ -1,7 +1,8 @@
 """The numpy-like tensor namespace: ``import probgraph.tensor as pt``."""
 
 from probgraph.tensor import linalg, nnet
-from probgraph.tensor.basic import (as_tensor, as_tensor_variable, bscalar, bvector, constant, dmatrix,
+from probgraph.tensor.basic import (as_tensor, as_tensor_variable, bscalar, bvector, constant,
+                                    dmatrix,
                                     dscalar, dtensor3, dvector, fmatrix, fscalar, ftensor3, fvector,
                                     imatrix, iscalar, ivector, lmatrix, lscalar, lvector, matrix,
                                     scalar, tensor, tensor3, tensor4, vector)
@@ -13,7 +14,8 @@ from probgraph.tensor.grad import grad, hessian, jacobian, verify_grad
 from probgraph.tensor.join import *  # noqa: F403
 from probgraph.tensor.math import *  # noqa: F403
 from probgraph.tensor.math import abs, round  # noqa: A004
-from probgraph.tensor.reduce import (all, any, argmax, argmin, logsumexp, max, mean, min, prod, std,  # noqa: A004
+from probgraph.tensor.reduce import (all, any, argmax, argmin, logsumexp, max, mean, min, prod,
+                                     std,  # noqa: A004
                                      sum, var)
 from probgraph.tensor.shape import (broadcast_to, dimshuffle, expand_dims, flatten, reshape, shape,
                                     squeeze, transpose)

@@ -9,7 +9,8 @@ from probgraph.tensor.type import TensorType, normalize_dtype
 from probgraph.tensor.variable import TensorConstant, TensorVariable
 
 
-def tensor(name: str | None = None, dtype=None, shape=None, ndim: int | None = None) -> TensorVariable:
+def tensor(name: str | None = None, dtype=None, shape=None,
+           ndim: int | None = None) -> TensorVariable:
     """A symbolic input: ``pt.tensor("x", dtype="float64", shape=(None, 3))``."""
     if shape is None:
         shape = (None,) * (ndim or 0)

@@ -1,4 +1,5 @@
-"""Products of tensors: dot, matmul (batched), outer, inner, vdot and tensordot, built on the Dot and MatMul ops."""
+"""Products of tensors: dot, matmul (batched), outer, inner, vdot and tensordot, built on the Dot
+and MatMul ops."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def _cast_like(g: Variable, x: Variable) -> Variable:
 
 
 class Dot(Op):
-    """The product of two tensors of at most 2 dimensions, as ``numpy.dot`` (vector·vector gives a 0-d).
+    """The product of two tensors of at most 2 dimensions, as ``numpy.dot`` (vector·vector gives a
+    0-d).
 
     The numba backend emits ``np.dot``, which calls BLAS (gemm/gemv/dot).
     """
@@ -139,7 +141,8 @@ def dot(a, b) -> Variable:
 
 
 def matmul(a, b) -> Variable:
-    """Matrix product with ``numpy.matmul`` semantics (the ``@`` operator), batched over leading axes.
+    """Matrix product with ``numpy.matmul`` semantics (the ``@`` operator), batched over leading
+    axes.
 
     Examples
     --------
@@ -253,9 +256,10 @@ def _collapse(x: Variable, split: int):
 def tensordot(a, b, axes=2) -> Variable:
     """Sum products over the given axes, as ``numpy.tensordot``.
 
-    ``axes`` is an int ``n`` (the last ``n`` axes of ``a`` with the first ``n`` of ``b``) or a pair of
-    axis lists. The operands are transposed and collapsed to matrices so one BLAS ``Dot`` does the
-    work; when sizes are too unknown to collapse statically, a broadcast multiply-and-sum is used.
+    ``axes`` is an int ``n`` (the last ``n`` axes of ``a`` with the first ``n`` of ``b``) or a pair
+    of axis lists. The operands are transposed and collapsed to matrices so one BLAS ``Dot`` does
+    the work; when sizes are too unknown to collapse statically, a broadcast multiply-and-sum is
+    used.
 
     Examples
     --------

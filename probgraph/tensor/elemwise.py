@@ -1,4 +1,5 @@
-"""Elemwise: a ScalarOp mapped over broadcast tensors, with static broadcasting checks and gradient unbroadcasting."""
+"""Elemwise: a ScalarOp mapped over broadcast tensors, with static broadcasting checks and gradient
+unbroadcasting."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def check_runtime_shapes(opname: str, variables, values) -> None:
 
 
 def _weak_dtype(value, strong_dtype: str | None) -> str:
-    """Dtype for a Python scalar combined with tensors of ``strong_dtype`` (numpy's NEP 50 rules)."""
+    """Dtype for a Python scalar combined with tensors of ``strong_dtype`` (numpy's NEP 50
+    rules)."""
     if isinstance(value, bool):
         return strong_dtype or "bool"
     if isinstance(value, numbers.Integral):

@@ -1,4 +1,5 @@
-"""Cumulative and ordering operations: cumsum, cumprod, diff, sort, argsort, searchsorted and unique."""
+"""Cumulative and ordering operations: cumsum, cumprod, diff, sort, argsort, searchsorted and
+unique."""
 
 from __future__ import annotations
 
@@ -161,7 +162,8 @@ class Sort(Op):
 
     def perform(self, node, inputs):
         f = np.sort if self.output == "values" else np.argsort
-        return [np.asarray(f(inputs[0], axis=self.axis, kind=self.kind), dtype=node.outputs[0].dtype)]
+        return [np.asarray(f(inputs[0], axis=self.axis, kind=self.kind),
+                           dtype=node.outputs[0].dtype)]
 
     def pullback(self, inputs, outputs, output_grads):
         if self.output == "indices":
@@ -240,7 +242,8 @@ def searchsorted(a, v, side: str = "left") -> Variable:
 
 
 class Unique(Op):
-    """Sorted unique values of the flattened input, optionally with first indices, inverse and counts.
+    """Sorted unique values of the flattened input, optionally with first indices, inverse and
+    counts.
 
     The number of unique values is only known at run time.
     """

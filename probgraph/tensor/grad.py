@@ -1,4 +1,5 @@
-"""Reverse-mode differentiation: grad, jacobian, hessian and the finite-difference check verify_grad."""
+"""Reverse-mode differentiation: grad, jacobian, hessian and the finite-difference check
+verify_grad."""
 
 from __future__ import annotations
 
@@ -34,12 +35,13 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
     cost : scalar Variable (may be None when ``known_grads`` seeds the backward pass)
     wrt : Variable or list of Variables
     consider_constant : variables through which no gradient flows
-    disconnected_inputs : "raise" (default), "warn" or "ignore" for inputs the cost does not depend on
-    known_grads : ``{variable: gradient}`` seeds added to the backward pass (used by scan)
+    disconnected_inputs : "raise" (default), "warn" or "ignore" for inputs the cost does not depend
+    on known_grads : ``{variable: gradient}`` seeds added to the backward pass (used by scan)
     return_disconnected : "zero" (default) or "none" for the gradient of a disconnected input
     rewrite : bool
-        Stabilise the cost first (``probgraph.rewriting.rewrite_pregrad``: ``log(1 + exp(x))`` becomes
-        ``softplus(x)``, ...), keeping ``wrt`` intact; ``False`` differentiates the graph as written.
+        Stabilise the cost first (``probgraph.rewriting.rewrite_pregrad``: ``log(1 + exp(x))``
+        becomes ``softplus(x)``, ...), keeping ``wrt`` intact; ``False`` differentiates the graph as
+        written.
 
     Examples
     --------
@@ -66,7 +68,8 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
                             "pg.jacobian for a non-scalar expression")
         if not is_float(cost.dtype):
             raise TypeError(f"grad: the cost {cost} has integer dtype {cost.dtype}; it is not differentiable")
-        if rewrite:  # stabilising rewrites on the cost before differentiating (rewriting/__init__.py)
+        if rewrite:  # stabilising rewrites on the cost before differentiating
+                     # (rewriting/__init__.py)
             from probgraph.rewriting import rewrite_pregrad
             cost = rewrite_pregrad(cost, wrt_list, [*consider_constant, *(known_grads or {})])
         seeds[id(cost)] = [tm.ones_like(cost)]
@@ -101,7 +104,8 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
     for w in wrt_list:
         g = _total(contributions.get(id(w)))
         if g is None and not is_float(w.dtype) and _feeds(w, nodes, roots):
-            g = tm.zeros_like(w, dtype=_grad_dtype(w))  # an integer input the cost uses: zero gradient
+            g = tm.zeros_like(w, dtype=_grad_dtype(w))  # an integer input the cost uses: zero
+                                                        # gradient
         if g is None:
             if disconnected_inputs == "raise":
                 raise DisconnectedInputError(

@@ -1,6 +1,8 @@
-"""Linear algebra on matrices (``pt.linalg``): cholesky, solves, inverse, determinants, eigh, norms — each with a pullback.
+"""Linear algebra on matrices (``pt.linalg``): cholesky, solves, inverse, determinants, eigh, norms
+— each with a pullback.
 
-Every op works on one 2-d matrix (no batching); the numba backend maps them to ``np.linalg`` (LAPACK).
+Every op works on one 2-d matrix (no batching); the numba backend maps them to ``np.linalg``
+(LAPACK).
 """
 
 from __future__ import annotations
@@ -79,14 +81,16 @@ def _phi(X: Variable) -> Variable:
 
 
 def _eye_like(X: Variable) -> Variable:
-    """The identity with the shape of the square matrix ``X`` (as the difference of two triangles)."""
+    """The identity with the shape of the square matrix ``X`` (as the difference of two
+    triangles)."""
     from probgraph.tensor.math import ones_like
     ones = ones_like(X)
     return Triangle(True, 0)(ones) - Triangle(True, -1)(ones)
 
 
 class Triangle(Op):
-    """``numpy.tril(x, k)`` (``lower=True``) or ``numpy.triu(x, k)``: the other entries set to zero."""
+    """``numpy.tril(x, k)`` (``lower=True``) or ``numpy.triu(x, k)``: the other entries set to
+    zero."""
 
     __props__ = ("lower", "k")
 
@@ -111,7 +115,8 @@ class Triangle(Op):
 
 # --------------------------------------------------------------------- cholesky
 class Cholesky(Op):
-    """The Cholesky factor of a symmetric positive-definite matrix (lower, or upper if ``lower=False``).
+    """The Cholesky factor of a symmetric positive-definite matrix (lower, or upper if
+    ``lower=False``).
 
     Only the lower triangle of the input is read. A matrix that is not positive definite gives a
     matrix of NaN instead of an exception, so a log-density built on it becomes NaN (which samplers
@@ -165,7 +170,8 @@ def cholesky(A, lower: bool = True) -> Variable:
 
 # --------------------------------------------------------------------- solves
 class SolveTriangular(Op):
-    """Solve ``op(A) x = b`` for triangular ``A`` (``op`` is the identity, or the transpose if ``trans=1``).
+    """Solve ``op(A) x = b`` for triangular ``A`` (``op`` is the identity, or the transpose if
+    ``trans=1``).
 
     Only the ``lower`` (or upper) triangle of ``A`` is read; with ``unit_diagonal`` its diagonal too
     is taken to be ones.
@@ -202,7 +208,8 @@ class SolveTriangular(Op):
 
 
 def solve_triangular(A, b, lower: bool = True, trans=0, unit_diagonal: bool = False) -> Variable:
-    """Solve ``A x = b`` (``trans=0``) or ``A.T x = b`` (``trans=1`` / ``"T"``) for triangular ``A``.
+    """Solve ``A x = b`` (``trans=0``) or ``A.T x = b`` (``trans=1`` / ``"T"``) for triangular
+    ``A``.
 
     As ``scipy.linalg.solve_triangular``.
 
@@ -217,7 +224,8 @@ def solve_triangular(A, b, lower: bool = True, trans=0, unit_diagonal: bool = Fa
 
 
 class Solve(Op):
-    """Solve ``A x = b`` for a general (``assume_a="gen"``), symmetric (``"sym"``) or positive-definite
+    """Solve ``A x = b`` for a general (``assume_a="gen"``), symmetric (``"sym"``) or
+    positive-definite
     (``"pos"``) matrix ``A``, as ``scipy.linalg.solve``; a singular ``A`` raises as in scipy."""
 
     __props__ = ("assume_a", "lower")
@@ -263,7 +271,8 @@ def solve(A, b, assume_a: str = "gen", lower: bool = False) -> Variable:
 
 
 def cho_solve(c_and_lower, b) -> Variable:
-    """Solve ``A x = b`` given the Cholesky factor ``(c, lower)`` of ``A``, as ``scipy.linalg.cho_solve``.
+    """Solve ``A x = b`` given the Cholesky factor ``(c, lower)`` of ``A``, as
+    ``scipy.linalg.cho_solve``.
 
     Examples
     --------
@@ -380,7 +389,8 @@ def logdet(A) -> Variable:
 
 # --------------------------------------------------------------------- eigendecomposition
 class Eigh(Op):
-    """Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, as ``numpy.linalg.eigh``."""
+    """Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, as
+    ``numpy.linalg.eigh``."""
 
     __props__ = ("lower",)
 
@@ -393,7 +403,8 @@ class Eigh(Op):
 
     def perform(self, node, inputs):
         w, v = np.linalg.eigh(inputs[0], UPLO="L" if self.lower else "U")
-        return [np.asarray(w, dtype=node.outputs[0].dtype), np.asarray(v, dtype=node.outputs[1].dtype)]
+        return [np.asarray(w, dtype=node.outputs[0].dtype),
+                np.asarray(v, dtype=node.outputs[1].dtype)]
 
     def pullback(self, inputs, outputs, output_grads):
         """``Ā = V (diag(w̄) + F ∘ (Vᵀ V̄)) Vᵀ`` with ``F_ij = 1 / (w_j - w_i)`` off the diagonal
@@ -451,8 +462,8 @@ def matrix_dot(*args) -> Variable:
 def norm(x, ord=None, axis=None, keepdims: bool = False) -> Variable:
     """Vector and matrix norms, as ``numpy.linalg.norm``.
 
-    Vector orders: None/2, 1, any other positive p, ``inf``, ``-inf``; matrix orders (a 2-d ``x`` with
-    ``axis=None``, or a pair of axes): None/``"fro"``, 1, -1, ``inf``, ``-inf``.
+    Vector orders: None/2, 1, any other positive p, ``inf``, ``-inf``; matrix orders (a 2-d ``x``
+    with ``axis=None``, or a pair of axes): None/``"fro"``, 1, -1, ``inf``, ``-inf``.
 
     Examples
     --------

@@ -1,4 +1,5 @@
-"""The elementwise math namespace: arithmetic, comparisons, exp/log family and special functions, with derivatives."""
+"""The elementwise math namespace: arithmetic, comparisons, exp/log family and special functions,
+with derivatives."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ true_divide = _elemwise("true_divide", 2, np.true_divide, "rt.true_divide({0}, {
                         lambda i, o, g: [g / i[1], -g * o / i[1]])
 floor_divide = _elemwise("floor_divide", 2, np.floor_divide, "rt.floor_divide({0}, {1})",
                          lambda i, o, g: [zeros_like(g), zeros_like(g)])
-mod = _elemwise("mod", 2, np.mod, "rt.mod({0}, {1})", lambda i, o, g: [g, -g * floor_divide(i[0], i[1])])
+mod = _elemwise("mod", 2, np.mod, "rt.mod({0}, {1})", lambda i, o,
+                g: [g, -g * floor_divide(i[0], i[1])])
 power = _elemwise("power", 2, np.power, "rt.power({0}, {1})",
                   lambda i, o, g: [g * i[1] * power(i[0], i[1] - 1),
                                    g * o * log(switch(eq(i[0], 0), ones_like(i[0]), i[0]))])
@@ -54,7 +56,8 @@ sqrt = _elemwise("sqrt", 1, np.sqrt, "math.sqrt({0})", lambda i, o, g: [g / (2 *
 reciprocal = _elemwise("reciprocal", 1, lambda x: np.true_divide(1, x), "rt.true_divide(1.0, {0})",
                        lambda i, o, g: [-g * o * o])
 
-# --------------------------------------------------------------------- comparisons / logic (no gradient)
+# --------------------------------------------------------------------- comparisons / logic (no
+# gradient)
 lt = _elemwise("lt", 2, np.less, "({0} < {1})", out_dtype="bool")
 le = _elemwise("le", 2, np.less_equal, "({0} <= {1})", out_dtype="bool")
 gt = _elemwise("gt", 2, np.greater, "({0} > {1})", out_dtype="bool")
@@ -69,7 +72,8 @@ isnan = _elemwise("isnan", 1, np.isnan, "math.isnan({0})", out_dtype="bool")
 isinf = _elemwise("isinf", 1, np.isinf, "math.isinf({0})", out_dtype="bool")
 isfinite = _elemwise("isfinite", 1, np.isfinite, "math.isfinite({0})", out_dtype="bool")
 switch = _elemwise("switch", 3, np.where, "({1} if {0} else {2})",
-                   lambda i, o, g: [None, switch(i[0], g, zeros_like(g)), switch(i[0], zeros_like(g), g)])
+                   lambda i, o,
+                   g: [None, switch(i[0], g, zeros_like(g)), switch(i[0], zeros_like(g), g)])
 where = switch
 floor = _elemwise("floor", 1, np.floor, "np.floor({0})", lambda i, o, g: [zeros_like(g)])
 ceil = _elemwise("ceil", 1, np.ceil, "np.ceil({0})", lambda i, o, g: [zeros_like(g)])
@@ -83,7 +87,8 @@ exp2 = _elemwise("exp2", 1, np.exp2, "math.pow(2.0, {0})", lambda i, o, g: [g * 
 expm1 = _elemwise("expm1", 1, np.expm1, "math.expm1({0})", lambda i, o, g: [g * (o + 1)])
 log = _elemwise("log", 1, np.log, "rt.log({0})", lambda i, o, g: [g / i[0]])
 log2 = _elemwise("log2", 1, np.log2, "rt.log2({0})", lambda i, o, g: [g / (i[0] * np.log(2.0))])
-log10 = _elemwise("log10", 1, np.log10, "rt.log10({0})", lambda i, o, g: [g / (i[0] * np.log(10.0))])
+log10 = _elemwise("log10", 1, np.log10, "rt.log10({0})", lambda i, o,
+                  g: [g / (i[0] * np.log(10.0))])
 log1p = _elemwise("log1p", 1, np.log1p, "rt.log1p({0})", lambda i, o, g: [g / (1 + i[0])])
 sigmoid = _elemwise("sigmoid", 1, sp.expit, "rt.sigmoid({0})", lambda i, o, g: [g * o * (1 - o)])
 expit = sigmoid
@@ -92,21 +97,25 @@ softplus = _elemwise("softplus", 1, lambda x: np.logaddexp(0, x), "rt.softplus({
 log1pexp = softplus
 logit = _elemwise("logit", 1, sp.logit, "rt.logit({0})", lambda i, o, g: [g / (i[0] * (1 - i[0]))])
 log1mexp = _elemwise("log1mexp", 1,
-                     lambda x: np.where(x < -0.6931471805599453, np.log1p(-np.exp(x)), np.log(-np.expm1(x))),
+                     lambda x: np.where(x < -0.6931471805599453, np.log1p(-np.exp(x)),
+                                        np.log(-np.expm1(x))),
                      "rt.log1mexp({0})", lambda i, o, g: [-g / expm1(-i[0])])
 logaddexp = _elemwise("logaddexp", 2, np.logaddexp, "rt.logaddexp({0}, {1})",
                       lambda i, o, g: [g * exp(i[0] - o), g * exp(i[1] - o)], commutative=True)
 xlogy = _elemwise("xlogy", 2, sp.xlogy, "rt.xlogy({0}, {1})",
                   lambda i, o, g: [g * log(i[1]), g * switch(eq(i[0], 0), 0.0, i[0] / i[1])])
 xlog1py = _elemwise("xlog1py", 2, sp.xlog1py, "rt.xlog1py({0}, {1})",
-                    lambda i, o, g: [g * log1p(i[1]), g * switch(eq(i[0], 0), 0.0, i[0] / (1 + i[1]))])
+                    lambda i, o,
+                    g: [g * log1p(i[1]), g * switch(eq(i[0], 0), 0.0, i[0] / (1 + i[1]))])
 
 # --------------------------------------------------------------------- trigonometry
 sin = _elemwise("sin", 1, np.sin, "math.sin({0})", lambda i, o, g: [g * cos(i[0])])
 cos = _elemwise("cos", 1, np.cos, "math.cos({0})", lambda i, o, g: [-g * sin(i[0])])
 tan = _elemwise("tan", 1, np.tan, "math.tan({0})", lambda i, o, g: [g * (1 + o * o)])
-arcsin = _elemwise("arcsin", 1, np.arcsin, "rt.arcsin({0})", lambda i, o, g: [g / sqrt(1 - i[0] ** 2)])
-arccos = _elemwise("arccos", 1, np.arccos, "rt.arccos({0})", lambda i, o, g: [-g / sqrt(1 - i[0] ** 2)])
+arcsin = _elemwise("arcsin", 1, np.arcsin, "rt.arcsin({0})", lambda i, o,
+                   g: [g / sqrt(1 - i[0] ** 2)])
+arccos = _elemwise("arccos", 1, np.arccos, "rt.arccos({0})", lambda i, o,
+                   g: [-g / sqrt(1 - i[0] ** 2)])
 arctan = _elemwise("arctan", 1, np.arctan, "math.atan({0})", lambda i, o, g: [g / (1 + i[0] ** 2)])
 arctan2 = _elemwise("arctan2", 2, np.arctan2, "math.atan2({0}, {1})",
                     lambda i, o, g: [g * i[1] / (i[0] ** 2 + i[1] ** 2),
@@ -114,23 +123,30 @@ arctan2 = _elemwise("arctan2", 2, np.arctan2, "math.atan2({0}, {1})",
 sinh = _elemwise("sinh", 1, np.sinh, "math.sinh({0})", lambda i, o, g: [g * cosh(i[0])])
 cosh = _elemwise("cosh", 1, np.cosh, "math.cosh({0})", lambda i, o, g: [g * sinh(i[0])])
 tanh = _elemwise("tanh", 1, np.tanh, "math.tanh({0})", lambda i, o, g: [g * (1 - o * o)])
-arcsinh = _elemwise("arcsinh", 1, np.arcsinh, "math.asinh({0})", lambda i, o, g: [g / sqrt(i[0] ** 2 + 1)])
-arccosh = _elemwise("arccosh", 1, np.arccosh, "rt.arccosh({0})", lambda i, o, g: [g / sqrt(i[0] ** 2 - 1)])
-arctanh = _elemwise("arctanh", 1, np.arctanh, "rt.arctanh({0})", lambda i, o, g: [g / (1 - i[0] ** 2)])
+arcsinh = _elemwise("arcsinh", 1, np.arcsinh, "math.asinh({0})", lambda i, o,
+                    g: [g / sqrt(i[0] ** 2 + 1)])
+arccosh = _elemwise("arccosh", 1, np.arccosh, "rt.arccosh({0})", lambda i, o,
+                    g: [g / sqrt(i[0] ** 2 - 1)])
+arctanh = _elemwise("arctanh", 1, np.arctanh, "rt.arctanh({0})", lambda i, o,
+                    g: [g / (1 - i[0] ** 2)])
 
 # --------------------------------------------------------------------- special functions
 _SQRT_PI = float(np.sqrt(np.pi))
-erf = _elemwise("erf", 1, sp.erf, "math.erf({0})", lambda i, o, g: [g * 2 / _SQRT_PI * exp(-i[0] ** 2)])
-erfc = _elemwise("erfc", 1, sp.erfc, "math.erfc({0})", lambda i, o, g: [-g * 2 / _SQRT_PI * exp(-i[0] ** 2)])
+erf = _elemwise("erf", 1, sp.erf, "math.erf({0})", lambda i, o,
+                g: [g * 2 / _SQRT_PI * exp(-i[0] ** 2)])
+erfc = _elemwise("erfc", 1, sp.erfc, "math.erfc({0})", lambda i, o,
+                 g: [-g * 2 / _SQRT_PI * exp(-i[0] ** 2)])
 erfcx = _elemwise("erfcx", 1, sp.erfcx, "rt.erfcx({0})",
                   lambda i, o, g: [g * (2 * i[0] * o - 2 / _SQRT_PI)])
 erfinv = _elemwise("erfinv", 1, sp.erfinv, "rt.erfinv({0})",
                    lambda i, o, g: [g * _SQRT_PI / 2 * exp(o * o)])
 erfcinv = _elemwise("erfcinv", 1, sp.erfcinv, "rt.erfcinv({0})",
                     lambda i, o, g: [-g * _SQRT_PI / 2 * exp(o * o)])
-gammaln = _elemwise("gammaln", 1, sp.gammaln, "rt.gammaln({0})", lambda i, o, g: [g * digamma(i[0])])
+gammaln = _elemwise("gammaln", 1, sp.gammaln, "rt.gammaln({0})", lambda i, o,
+                    g: [g * digamma(i[0])])
 gamma = _elemwise("gamma", 1, sp.gamma, "math.gamma({0})", lambda i, o, g: [g * o * digamma(i[0])])
-digamma = _elemwise("digamma", 1, sp.digamma, "rt.digamma({0})", lambda i, o, g: [g * polygamma1(i[0])])
+digamma = _elemwise("digamma", 1, sp.digamma, "rt.digamma({0})", lambda i, o,
+                    g: [g * polygamma1(i[0])])
 psi = digamma
 polygamma1 = _elemwise("trigamma", 1, lambda x: sp.polygamma(1, x), "rt.trigamma({0})",
                        lambda i, o, g: [g * tetragamma(i[0])])
@@ -147,23 +163,28 @@ ndtri = _elemwise("ndtri", 1, sp.ndtri, "rt.ndtri({0})",
                   lambda i, o, g: [g * np.sqrt(2 * np.pi) * exp(0.5 * o * o)])
 i0 = _elemwise("i0", 1, sp.i0, "rt.i0({0})", lambda i, o, g: [g * i1(i[0])])
 i1 = _elemwise("i1", 1, sp.i1, "rt.i1({0})",
-               lambda i, o, g: [g * (i0(i[0]) - switch(eq(i[0], 0), 0.5 * ones_like(i[0]), o / i[0]))])
+               lambda i, o,
+               g: [g * (i0(i[0]) - switch(eq(i[0], 0), 0.5 * ones_like(i[0]), o / i[0]))])
 i0e = _elemwise("i0e", 1, sp.i0e, "rt.i0e({0})", lambda i, o, g: [g * (i1e(i[0]) - sign(i[0]) * o)])
 i1e = _elemwise("i1e", 1, sp.i1e, "rt.i1e({0})",
                 lambda i, o, g: [g * (i0e(i[0]) - sign(i[0]) * o
                                       - switch(eq(i[0], 0), 0.5 * ones_like(i[0]), o / i[0]))])
 gammainc = _elemwise("gammainc", 2, sp.gammainc, "rt.gammainc({0}, {1})",
-                     lambda i, o, g: [None, g * exp(-i[1] + (i[0] - 1) * log(i[1]) - gammaln(i[0]))])
+                     lambda i, o,
+                     g: [None, g * exp(-i[1] + (i[0] - 1) * log(i[1]) - gammaln(i[0]))])
 gammaincc = _elemwise("gammaincc", 2, sp.gammaincc, "rt.gammaincc({0}, {1})",
-                      lambda i, o, g: [None, -g * exp(-i[1] + (i[0] - 1) * log(i[1]) - gammaln(i[0]))])
+                      lambda i, o,
+                      g: [None, -g * exp(-i[1] + (i[0] - 1) * log(i[1]) - gammaln(i[0]))])
 betainc = _elemwise("betainc", 3, sp.betainc, "rt.betainc({0}, {1}, {2})",
-                    lambda i, o, g: [None, None, g * exp((i[0] - 1) * log(i[2]) + (i[1] - 1) * log1p(-i[2])
+                    lambda i, o,
+                    g: [None, None, g * exp((i[0] - 1) * log(i[2]) + (i[1] - 1) * log1p(-i[2])
                                                          - betaln(i[0], i[1]))])
 
 
 # --------------------------------------------------------------------- casts and identities
 class Cast(Op):
-    """Convert to ``dtype`` (gradients pass through between float dtypes; none for integer targets)."""
+    """Convert to ``dtype`` (gradients pass through between float dtypes; none for integer
+    targets)."""
 
     __props__ = ("dtype",)
 

@@ -1,4 +1,5 @@
-"""Neural-network functions under Theano's names (``pt.nnet``): activations, softmax family and cross-entropies.
+"""Neural-network functions under Theano's names (``pt.nnet``): activations, softmax family and
+cross-entropies.
 
 All are stable compositions of elementwise ops and reductions, so their gradients come from the
 pieces and the numba backend fuses them into loops.
@@ -56,7 +57,8 @@ def _shifted(x: Variable, axis: int) -> Variable:
 
 
 def softmax(x, axis: int = -1) -> Variable:
-    """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum so large logits do not overflow.
+    """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum so large logits do not
+    overflow.
 
     Examples
     --------

@@ -1,4 +1,5 @@
-"""Reductions over axes: sum, prod, max, min, all, any, argmax/argmin, and the derived mean/var/std/logsumexp."""
+"""Reductions over axes: sum, prod, max, min, all, any, argmax/argmin, and the derived
+mean/var/std/logsumexp."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from probgraph.tensor.type import TensorType, is_float
 
 
 def normalize_axis(axis, ndim: int, opname: str = "reduce") -> tuple[int, ...]:
-    """Axis argument (None, int or sequence, negatives allowed) → sorted tuple of non-negative axes."""
+    """Axis argument (None, int or sequence, negatives allowed) → sorted tuple of non-negative
+    axes."""
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
@@ -25,11 +27,13 @@ def normalize_axis(axis, ndim: int, opname: str = "reduce") -> tuple[int, ...]:
     return tuple(sorted(set(out)))
 
 
-_NUMPY = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "all": np.all, "any": np.any}
+_NUMPY = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "all": np.all,
+          "any": np.any}
 
 
 class Reduce(Op):
-    """Reduce ``x`` over ``axis`` with ``kind`` in sum, prod, max, min, all, any (axes are removed)."""
+    """Reduce ``x`` over ``axis`` with ``kind`` in sum, prod, max, min, all, any (axes are
+    removed)."""
 
     __props__ = ("kind", "axis")
 
@@ -78,7 +82,8 @@ class Reduce(Op):
 
 
 class Argmax(Op):
-    """Index of the largest (``kind="max"``) or smallest element along one axis (or of the flattened tensor)."""
+    """Index of the largest (``kind="max"``) or smallest element along one axis (or of the flattened
+    tensor)."""
 
     __props__ = ("kind", "axis")
 
@@ -203,7 +208,8 @@ def std(x, axis=None, keepdims=False, ddof=0):
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """``log(sum(exp(x)))`` computed stably (shifted by the maximum), as ``scipy.special.logsumexp``."""
+    """``log(sum(exp(x)))`` computed stably (shifted by the maximum), as
+    ``scipy.special.logsumexp``."""
     from probgraph.tensor import math as tm
     from probgraph.tensor.basic import as_tensor
     x = as_tensor(x)

@@ -1,7 +1,7 @@
 """Scalar operations: the per-element functions that Elemwise maps over tensors.
 
-Each ScalarOp knows its numpy implementation (the reference), the scalar expression the numba backend
-inlines in its loops, and its derivative written with tensor operations.
+Each ScalarOp knows its numpy implementation (the reference), the scalar expression the numba
+backend inlines in its loops, and its derivative written with tensor operations.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ class ScalarOp:
     impl : callable
         numpy implementation applied to whole (broadcast) arrays.
     numba : str
-        A Python expression template over ``{0}, {1}, ...`` valid inside numba for scalars; names from
-        ``math``, ``np`` and ``rt`` (probgraph's numba runtime helpers) are available.
+        A Python expression template over ``{0}, {1}, ...`` valid inside numba for scalars; names
+        from ``math``, ``np`` and ``rt`` (probgraph's numba runtime helpers) are available.
     grad : callable or None
         ``grad(inputs, output, gout) -> list`` of tensor expressions, one per input (``None`` for no
         gradient). ``None`` as a whole means the op is not differentiable (comparisons, rounding).

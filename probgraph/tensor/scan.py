@@ -1,5 +1,7 @@
-"""scan: symbolic loops. One small core op (sequences, one-tap carries, per-step outputs, non-sequences)
-and Theano's full surface (taps, ``None`` outputs, updates, ``until``, ``go_backwards``) built on it."""
+"""scan: symbolic loops. One small core op (sequences, one-tap carries, per-step outputs,
+non-sequences)
+and Theano's full surface (taps, ``None`` outputs, updates, ``until``, ``go_backwards``) built on
+it."""
 
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ class Scan(Op):
             if x0.dtype != out.dtype:
                 raise TypeError(f"{label}: output {i} has dtype {out.dtype} but its initial value "
                                 f"has dtype {x0.dtype}; cast one of them")
-        static_n = int(n_steps.data) if isinstance(n_steps, Constant) and not self.as_while else None
+        static_n = int(n_steps.data) if isinstance(n_steps,
+                                                   Constant) and not self.as_while else None
         out_types = [TensorType(o.dtype, (static_n, *o.type.shape))
                      for o in self.inner.outputs[:self.n_carry + self.n_ys]]
         return Apply(self, [n_steps, *outer], out_types)
@@ -95,7 +98,8 @@ class Scan(Op):
                 break
         for k in range(self.n_ys):
             if ys[k] is None:
-                shape = [0 if s is None else s for s in self.inner.outputs[self.n_carry + k].type.shape]
+                shape = [0 if s is None else s
+                         for s in self.inner.outputs[self.n_carry + k].type.shape]
                 ys[k] = np.empty((n, *shape), dtype=node.outputs[self.n_carry + k].dtype)
         result = outs + ys
         return [r[:steps] for r in result]
@@ -158,7 +162,8 @@ def _scan_pullback(op: Scan, inputs, outputs, output_grads):
     # outer sequences, reversed in time
     n = n_steps
     # the carry entering step t: the initial value, then the trace shifted by one
-    c_prev_outer = [concatenate([expand_dims(inits[k], 0), traces[k][:-1]], axis=0) for k in range(C)]
+    c_prev_outer = [concatenate([expand_dims(inits[k], 0), traces[k][:-1]], axis=0)
+                    for k in range(C)]
     g_trace_outer = [output_grads[k] if output_grads[k] is not None else tm.zeros_like(traces[k])
                      for k in fc]
     g_ys_outer = [output_grads[C + k] for k in fy]
@@ -261,8 +266,9 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     fed-back output (one per tap), then the non-sequences, and returns the new outputs, optionally
     with a dict of shared-variable updates and/or an ``until(condition)``.
 
-    Returns ``(outputs, updates)``: outputs stacked over steps (``(n_steps, ...)``), a single variable
-    when there is one output (unless ``return_list``); ``updates`` can be passed to ``pg.function``.
+    Returns ``(outputs, updates)``: outputs stacked over steps (``(n_steps, ...)``), a single
+    variable when there is one output (unless ``return_list``); ``updates`` can be passed to
+    ``pg.function``.
 
     Examples
     --------
@@ -317,7 +323,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         stop = x.shape[0] - end_cut if end_cut else None
         v = x[start:stop] if (start or stop is not None) else x
         outer_seqs.append(v[:n])
-    seq_ph = [TensorType(v.dtype, v.type.shape[1:])(f"{label}_seq{i}") for i, v in enumerate(outer_seqs)]
+    seq_ph = [TensorType(v.dtype, v.type.shape[1:])(f"{label}_seq{i}")
+              for i, v in enumerate(outer_seqs)]
 
     # --- outputs fed back: placeholders for every tap
     specs = [_out_spec(o) for o in outs_info]
@@ -376,7 +383,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             if isinstance(x0, Constant):
                 x0 = constant(np.asarray(x0.data).astype(o.dtype))
                 carry_init[ci] = x0
-                ph2 = x0.type(ph.name) if kind == "sitsot" else TensorType(o.dtype, ph.type.shape)(ph.name)
+                ph2 = x0.type(ph.name) if kind == "sitsot" else TensorType(o.dtype,
+                                                                           ph.type.shape)(ph.name)
                 outs_r = clone_replace([o], {ph: ph2})
                 o = outs_r[0]
                 carry_ph[ci] = ph2
@@ -402,7 +410,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         carry_init.append(sv)
         new_carries.append(as_tensor(updates[sv]).astype(sv.dtype))
     if upd_targets:
-        repl = {sv: carry_ph[len(carry_ph) - len(upd_targets) + i] for i, sv in enumerate(upd_targets)}
+        repl = {sv: carry_ph[len(carry_ph) - len(upd_targets) + i]
+                for i, sv in enumerate(upd_targets)}
         replaced = clone_replace([*new_carries, *ys, *([stop] if stop is not None else [])], repl)
         new_carries = replaced[:len(new_carries)]
         ys = replaced[len(new_carries):len(new_carries) + len(ys)]

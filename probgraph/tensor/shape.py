@@ -1,4 +1,5 @@
-"""Shape operations: DimShuffle (transpose/add/drop broadcast axes), Shape, Reshape, BroadcastTo, MakeVector."""
+"""Shape operations: DimShuffle (transpose/add/drop broadcast axes), Shape, Reshape, BroadcastTo,
+MakeVector."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from probgraph.tensor.type import TensorType, format_shape
 
 
 class DimShuffle(Op):
-    """Reorder axes, insert broadcastable axes (``"x"``) and drop size-1 axes: ``x.dimshuffle(1, "x", 0)``."""
+    """Reorder axes, insert broadcastable axes (``"x"``) and drop size-1 axes: ``x.dimshuffle(1,
+    "x", 0)``."""
 
     __props__ = ("input_ndim", "new_order")
 
@@ -164,7 +166,8 @@ class MakeVector(Op):
 
 
 def static_values(v: Variable) -> tuple | None:
-    """Entries of a 1-d int vector known at build time (``None`` for symbolic ones), or None if unknown."""
+    """Entries of a 1-d int vector known at build time (``None`` for symbolic ones), or None if
+    unknown."""
     if isinstance(v, Constant):
         return tuple(int(a) for a in np.asarray(v.data).reshape(-1))
     if v.owner is not None and isinstance(v.owner.op, MakeVector):
@@ -270,7 +273,8 @@ class BroadcastTo(Op):
             if a not in (1, None) and b is not None and a != b:
                 raise ValueError(f"broadcast_to: cannot broadcast {x} of shape "
                                  f"{format_shape(x.type.shape)} to {format_shape(vals)}")
-        out = tuple(b if b is not None else (a if a not in (1,) else None) for a, b in zip(xs, vals))
+        out = tuple(b if b is not None else (a if a not in (1,) else None)
+                    for a, b in zip(xs, vals))
         return Apply(self, [x, shp], [TensorType(x.dtype, out)])
 
     def perform(self, node, inputs):
@@ -293,7 +297,8 @@ class BroadcastTo(Op):
         extra = self.ndim - x.ndim
         if extra:
             g = _red.sum(g, axis=list(range(extra)))
-        axes = [i for i in range(x.ndim) if x.type.shape[i] == 1 and outputs[0].type.shape[extra + i] != 1]
+        axes = [i for i in range(x.ndim) if x.type.shape[i] == 1
+                and outputs[0].type.shape[extra + i] != 1]
         if axes:
             g = _red.sum(g, axis=axes, keepdims=True)
         return [g, None]

@@ -1,4 +1,5 @@
-"""TensorType: a dtype plus a static shape (``None`` for sizes unknown until run time), and dtype rules."""
+"""TensorType: a dtype plus a static shape (``None`` for sizes unknown until run time), and dtype
+rules."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def float_of(dtype: str) -> str:
 
 
 def format_shape(shape) -> str:
-    return "(" + ", ".join("?" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    return "(" + ", ".join("?" if s is None else str(s) for s in shape) + ("," if len(shape) == 1
+                                                                           else "") + ")"
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ class TensorType:
                                 f"(which cannot be cast safely); convert it with .astype({self.dtype!r})")
             if (np.issubdtype(arr.dtype, np.floating) and np.dtype(self.dtype).kind == "f"
                     and not np.can_cast(arr.dtype, self.dtype, "safe")):
-                # float64 data fed to a float32 input: allowed only when no precision is silently lost
+                # float64 data fed to a float32 input: allowed only when no precision is silently
+                # lost
                 converted = arr.astype(self.dtype)
                 if not np.array_equal(converted.astype(arr.dtype), arr, equal_nan=True):
                     raise TypeError(f"{name}: expected dtype {self.dtype}, got {arr.dtype.name} "

@@ -91,7 +91,11 @@ class _TensorMethods:
         return subtensor.getitem(self, idx)
 
     def reshape(self, *shape, ndim=None):
-        if len(shape) == 1 and isinstance(shape[0], (list, tuple)) or len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        if len(shape) == 1 and isinstance(shape[0],
+                                          (list,
+                                           tuple)) or len(shape) == 1 and not isinstance(shape[0],
+                                                                                         (int,
+                                                                                          np.integer)):
             shape = shape[0]
         return _m().reshape(self, shape, ndim=ndim)
 
@@ -199,7 +203,8 @@ class TensorConstant(_TensorMethods, Constant):
 
 
 class SharedVariable(TensorVariable):
-    """A tensor whose value lives outside the graph and persists between calls (Theano's ``shared``).
+    """A tensor whose value lives outside the graph and persists between calls (Theano's
+    ``shared``).
 
     Compiled functions read its current value on every call and may update it (``updates=``).
     """

@@ -1,4 +1,5 @@
-"""The numba compile cache: a fresh process reuses the machine code; version or source changes miss; concurrent
+"""The numba compile cache: a fresh process reuses the machine code; version or source changes miss;
+concurrent
 compiles of one graph agree."""
 
 import os
@@ -42,7 +43,8 @@ def _run(tmp_path, c=2.5, procs=1, fn="exp"):
 def test_fresh_process_hits_disk_cache(tmp_path):
     (first,) = _run(tmp_path)
     (second,) = _run(tmp_path)
-    assert first[2] >= 1 and second[1] >= 1 and second[2] == 0  # the second process loaded, never compiled
+    assert first[2] >= 1 and second[1] >= 1 and second[2] == 0  # the second process loaded, never
+                                                                # compiled
     assert second[3] == first[3]
     assert second[0] < first[0]
     assert len(list((tmp_path / "numba").glob("pg_*.py"))) == 1

@@ -1,4 +1,5 @@
-"""The numba backend against the python reference: fused loops, shape ops, indexing, products, linalg, errors."""
+"""The numba backend against the python reference: fused loops, shape ops, indexing, products,
+linalg, errors."""
 
 import numpy as np
 import pytest
@@ -24,8 +25,10 @@ def compare(inputs, outputs, values, rtol=1e-10, atol=1e-12):
 def test_fused_elementwise_and_reductions(rng):
     x, y, s = pt.dvector("x"), pt.dmatrix("y"), pt.dscalar("s")
     row = pt.dmatrix("row", shape=(1, None))
-    outs = [(pt.exp(x) * 2).sum(), pt.log1p(y * s + x) - row, (y - x).max(axis=0), pt.sigmoid(y.T).sum(axis=1),
-            (y * y).prod(axis=(0, 1)), (y > 0).all(axis=1), (y > 1).any(), pt.switch(y > 0, y, 0.5 * y),
+    outs = [(pt.exp(x) * 2).sum(), pt.log1p(y * s + x) - row, (y - x).max(axis=0),
+            pt.sigmoid(y.T).sum(axis=1),
+            (y * y).prod(axis=(0, 1)), (y > 0).all(axis=1), (y > 1).any(),
+            pt.switch(y > 0, y, 0.5 * y),
             pt.argmax(y, axis=1), pt.argmin(y), y.min(axis=1), s * 3.0, pt.mean(y, axis=0),
             pt.logsumexp(y, axis=1), pt.cast(y * 10, "int32"), pt.zeros_like(y) + s]
     got = compare([x, y, s, row], outs, [rng.normal(size=3), rng.normal(size=(4, 3)), np.array(0.5),
@@ -58,7 +61,8 @@ def test_source_is_deterministic_and_fuses():
 def test_shape_ops(rng):
     x = pt.dtensor3("x")
     v = pt.dvector("v")
-    outs = [x.dimshuffle(2, 0, 1) * 1.0, x.reshape((-1, 4)), x.flatten(), x.shape, pt.transpose(x).sum(axis=0),
+    outs = [x.dimshuffle(2, 0, 1) * 1.0, x.reshape((-1, 4)), x.flatten(), x.shape,
+            pt.transpose(x).sum(axis=0),
             pt.broadcast_to(v, (2, 3, 4)) * 1.0, v.dimshuffle("x", 0), x.T]
     compare([x, v], outs, [rng.normal(size=(2, 3, 4)), rng.normal(size=4)])
 
@@ -66,22 +70,27 @@ def test_shape_ops(rng):
 def test_indexing_products_and_joins(rng):
     x, A, b = pt.dvector("x"), pt.dmatrix("A"), pt.dvector("b")
     idx = pt.lvector("i")
-    outs = [pt.dot(A, x), pt.dot(x, x), pt.dot(A, A), x[idx], x[1:], A[:, 1], A[1], pt.grad((x[idx] ** 2).sum(), x),
+    outs = [pt.dot(A, x), pt.dot(x, x), pt.dot(A, A), x[idx], x[1:], A[:, 1], A[1],
+            pt.grad((x[idx] ** 2).sum(), x),
             pt.set_subtensor(x[1:], 0.0), pt.inc_subtensor(A[0], x), pt.concatenate([x, b]),
             pt.stack([x, b]), A[idx], pt.grad((A[idx] * 2).sum(), A)]
-    compare([x, A, idx, b], outs, [rng.normal(size=3), rng.normal(size=(3, 3)), np.array([0, 2, 2, -1]),
+    compare([x, A, idx, b], outs,
+            [rng.normal(size=3), rng.normal(size=(3, 3)), np.array([0, 2, 2, -1]),
                                    rng.normal(size=3)])
 
 
 def test_linalg_and_extra_ops(rng):
     A, b, x = pt.dmatrix("A"), pt.dvector("b"), pt.dmatrix("x")
     L = pt.linalg.cholesky(A)
-    outs = [L, pt.linalg.solve_triangular(L, b, lower=True), pt.linalg.solve_triangular(L, x, lower=True, trans=1),
-            pt.linalg.solve(A, b), pt.linalg.det(A), pt.linalg.inv(A), pt.cumsum(x, axis=1), pt.cumprod(b),
+    outs = [L, pt.linalg.solve_triangular(L, b, lower=True),
+            pt.linalg.solve_triangular(L, x, lower=True, trans=1),
+            pt.linalg.solve(A, b), pt.linalg.det(A), pt.linalg.inv(A), pt.cumsum(x, axis=1),
+            pt.cumprod(b),
             pt.sort(x, axis=0)]
     M = rng.normal(size=(3, 3))
     compare([A, b, x], outs, [M @ M.T + 3 * np.eye(3), rng.normal(size=3), rng.normal(size=(3, 3))])
-    assert np.isnan(pg.function([A], L)(-np.eye(2))).all()  # not positive definite: NaN, as in perform
+    assert np.isnan(pg.function([A], L)(-np.eye(2))).all()  # not positive definite: NaN, as in
+                                                            # perform
 
 
 def test_shared_updates_givens(rng):

@@ -1,4 +1,5 @@
-"""Structure of the generated code behind the benchmark figures: loop counts, no folded transposes of big
+"""Structure of the generated code behind the benchmark figures: loop counts, no folded transposes
+of big
 constants, sibling loops merged only when safe. Checks the source, never timings."""
 
 import re
@@ -84,9 +85,12 @@ def test_fused_models_match_python(model):
 def test_sibling_fusion_respects_dependencies():
     x = pt.dvector("x", shape=(50,))
     s = pt.exp(x).sum()                       # a reduction ...
-    centred = pt.exp(x) - s                   # ... read by a sibling over the same shape: not merged
-    both = pt.tanh(x) * 2                     # independent sibling: merged with the reduction's loop
-    out = [centred, both, pt.sin(both) + x]   # reads a sibling's elementwise output at the same index
+    centred = pt.exp(x) - s                   # ... read by a sibling over the same shape: not
+                                              # merged
+    both = pt.tanh(x) * 2                     # independent sibling: merged with the reduction's
+                                              # loop
+    out = [centred, both, pt.sin(both) + x]   # reads a sibling's elementwise output at the same
+                                              # index
     _, src = _source([x], out)
     assert _loops_over(src, 50) == 2
     v = np.linspace(-1, 1, 50)

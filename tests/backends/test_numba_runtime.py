@@ -1,4 +1,5 @@
-"""The numba runtime helpers (``rt.*``) and the numba templates of every scalar op, against numpy/scipy.
+"""The numba runtime helpers (``rt.*``) and the numba templates of every scalar op, against
+numpy/scipy.
 
 Each helper is called through a small ``@njit`` loop over a grid of values (extremes, zeros, signed
 zeros, negatives, infinities, nan), so one compilation covers the whole grid.
@@ -50,7 +51,8 @@ def apply(fn, *args, out_dtype="float64"):
 
 def grid(*axes):
     """Every combination of the values in ``axes`` (as flat arrays)."""
-    return [m.ravel() for m in np.meshgrid(*[np.asarray(a, dtype=float) for a in axes], indexing="ij")]
+    return [m.ravel()
+            for m in np.meshgrid(*[np.asarray(a, dtype=float) for a in axes], indexing="ij")]
 
 
 def lin(lo, hi, n=101):
@@ -91,7 +93,8 @@ CASES = [
     ("arccosh", np.arccosh, [lin(0, 20) + [1 + 1e-12] + EDGES], 1e-15, 0),
     ("arctanh", np.arctanh, [lin(-1.2, 1.2) + [1.0, -1.0] + EDGES], 1e-15, 0),
     ("erfcx", sp.erfcx, [REAL + [-26.6, -26.7, 11.99, 12.01, 1e7, 1e9]], 2e-14, 0),
-    ("erfinv", sp.erfinv, [lin(-1, 1, 401) + [0.4999999, 0.5000001, 1 - 1e-15, -1 + 1e-15, 1.1, nan]],
+    ("erfinv", sp.erfinv,
+     [lin(-1, 1, 401) + [0.4999999, 0.5000001, 1 - 1e-15, -1 + 1e-15, 1.1, nan]],
      1e-14, 0),
     ("erfcinv", sp.erfcinv, [TWO], 1e-14, 0),
     ("ndtr", sp.ndtr, [REAL], 1e-13, 1e-300),
@@ -112,7 +115,8 @@ CASES = [
     ("gammainc", sp.gammainc, grid(POS + [0, inf, nan, -1], INC_X + [inf, nan, -1]), 1e-12, 1e-300),
     ("gammaincc", sp.gammaincc, grid(POS + [0, inf, nan, -1], INC_X + [inf, nan, -1]), 1e-12, 0),
     ("betainc", sp.betainc,
-     grid(BETA_AB + [0, inf, nan], BETA_AB + [0, inf, nan], BETA_X + [0, 1, -0.1, 1.1, nan]), 1e-12, 0),
+     grid(BETA_AB + [0, inf, nan], BETA_AB + [0, inf, nan], BETA_X + [0, 1, -0.1, 1.1, nan]), 1e-12,
+     0),
 ]
 
 
@@ -126,7 +130,8 @@ def test_helper_matches_scipy(name, ref, args, rtol, atol):
                                equal_nan=True, err_msg=name)
 
 
-# Points where scipy itself is off by more than our tolerance; reference values from mpmath (50 digits).
+# Points where scipy itself is off by more than our tolerance; reference values from mpmath (50
+# digits).
 MPMATH = [
     ("erfcinv", (1e-316,), 26.902632039946056),
     ("digamma", (-2.9998,), -4998.743281124667),
@@ -150,7 +155,8 @@ def test_helper_against_high_precision(name, args, expected):
 
 
 INTS = np.array([-7, -3, -1, 0, 1, 2, 5, 9], dtype=np.int64)
-FLOATS = np.array([-7.5, -3.0, -2.5, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 1.5, 2.5, 3.0, 7.25, inf, -inf, nan])
+FLOATS = np.array([-7.5, -3.0, -2.5, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 1.5, 2.5, 3.0, 7.25, inf,
+                   -inf, nan])
 
 
 @pytest.mark.parametrize("name, ref", [("mod", np.mod), ("floor_divide", np.floor_divide),
@@ -177,7 +183,8 @@ def test_integer_power_with_negative_exponent():
     x = np.array([1, -1, -1, 2, -3, 0], dtype=np.int64)
     y = np.array([-3, -3, -2, -1, -2, 3], dtype=np.int64)
     assert apply(rt.power, x, y, out_dtype="int64").tolist() == [1, -1, 1, 0, 0, 0]
-    assert apply(rt.power, np.array([-2.0, -2.0, 0.0]), np.array([3.0, 0.5, -1.0])).tolist()[::2] == [-8.0, inf]
+    assert apply(rt.power, np.array([-2.0, -2.0, 0.0]),
+                 np.array([3.0, 0.5, -1.0])).tolist()[::2] == [-8.0, inf]
 
 
 @pytest.mark.parametrize("name, ref", [("sign", np.sign), ("round_half_even", np.round)])
@@ -201,16 +208,19 @@ def test_float32_and_int_arguments():
                       ("softplus", lambda v: np.logaddexp(0, v)), ("gammaln", sp.gammaln)]:
         with np.errstate(all="ignore"):
             expected = ref(x32.astype(np.float64))
-        np.testing.assert_allclose(apply(getattr(rt, name), x32), expected, rtol=1e-6, equal_nan=True)
+        np.testing.assert_allclose(apply(getattr(rt, name), x32), expected, rtol=1e-6,
+                                   equal_nan=True)
     xi = np.array([1, 2, 3, 10], dtype=np.int64)
     np.testing.assert_allclose(apply(rt.digamma, xi), sp.digamma(xi), rtol=1e-14)
     np.testing.assert_allclose(apply(rt.log, xi), np.log(xi), rtol=1e-15)
     np.testing.assert_allclose(apply(rt.gammainc, xi, xi), sp.gammainc(xi, xi), rtol=1e-13)
 
 
-# ----------------------------------------------------------------- the numba template of every scalar op
+# ----------------------------------------------------------------- the numba template of every
+# scalar op
 TEMPLATE_INPUTS = {
-    "float": [-3.5, -2.0, -1.0, -0.5, -0.0, 0.0, 0.3, 0.5, 1.0, 1.5, 2.5, 10.0, 800.0, inf, -inf, nan],
+    "float": [-3.5, -2.0, -1.0, -0.5, -0.0, 0.0, 0.3, 0.5, 1.0, 1.5, 2.5, 10.0, 800.0, inf, -inf,
+              nan],
     "int": [-7, -2, -1, 0, 1, 3, 8],
     "bool": [True, False],
 }
@@ -271,4 +281,5 @@ def test_numba_templates_match_impl(nin, kind):
     for k, op in enumerate(ops):
         want = expected[op.name].astype(op.output_dtype(*[a.dtype.name for a in args]))
         np.testing.assert_allclose(out[k], want.astype(float), rtol=1e-12, atol=1e-300,
-                                   equal_nan=True, err_msg=f"numba template of {op.name} on {kind}s")
+                                   equal_nan=True,
+                                   err_msg=f"numba template of {op.name} on {kind}s")

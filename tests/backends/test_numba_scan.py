@@ -1,4 +1,5 @@
-"""The numba Scan emitter against the python backend: forward loops of every kind, and gradients through them."""
+"""The numba Scan emitter against the python backend: forward loops of every kind, and gradients
+through them."""
 
 import numpy as np
 import pytest
@@ -6,7 +7,8 @@ import pytest
 import probgraph as pg
 import probgraph.tensor as pt
 
-# tests/tensor/test_scan.py runs its `mode`-parametrised cases for numba too; these add cases it lacks
+# tests/tensor/test_scan.py runs its `mode`-parametrised cases for numba too; these add cases it
+# lacks
 
 
 def _ar1(phi, sigma, z):
@@ -40,7 +42,8 @@ def _seq_taps():
 
 def _output_taps():
     x0 = pt.dvector("x0", shape=(2,))
-    fib, _ = pg.scan(lambda a, b: a + b, outputs_info=[{"initial": x0, "taps": [-2, -1]}], n_steps=6)
+    fib, _ = pg.scan(lambda a, b: a + b, outputs_info=[{"initial": x0, "taps": [-2, -1]}],
+                     n_steps=6)
     return [x0], [fib], [np.array([1.0, 1.0])]
 
 
@@ -61,7 +64,8 @@ def _two_carries_and_y():
 
 def _until():
     a = pt.dscalar("a")
-    out, _ = pg.scan(lambda prev: (prev * a, pg.until(prev * a > 50)), outputs_info=[pt.constant(1.0)],
+    out, _ = pg.scan(lambda prev: (prev * a, pg.until(prev * a > 50)),
+                     outputs_info=[pt.constant(1.0)],
                      n_steps=100)
     return [a], [out], [2.0]
 
@@ -109,7 +113,8 @@ def test_forward_scan_matches_python(case):
 def test_shared_counter_update():
     count = pg.shared(np.array(0.0), name="count")
     x = pt.dvector("x")
-    out, updates = pg.scan(lambda x_t: (x_t * 2, {count: count + 1}), sequences=[x], outputs_info=[None])
+    out, updates = pg.scan(lambda x_t: (x_t * 2, {count: count + 1}), sequences=[x],
+                           outputs_info=[None])
     f = pg.function([x], out, updates=updates, mode="numba")
     np.testing.assert_allclose(f(np.array([1.0, 2.0, 3.0])), [2, 4, 6])
     f(np.array([1.0, 2.0]))
@@ -136,7 +141,8 @@ def _ar1_loglik():
 
 def _tanh_rnn():
     h0, W, xs = pt.dvector("h0"), pt.dmatrix("W"), pt.dmatrix("xs")
-    hs, _ = pg.scan(lambda x_t, h, W_: pt.tanh(pt.dot(W_, h) + x_t), sequences=[xs], outputs_info=[h0],
+    hs, _ = pg.scan(lambda x_t, h, W_: pt.tanh(pt.dot(W_, h) + x_t), sequences=[xs],
+                    outputs_info=[h0],
                     non_sequences=[W])
     cost = (hs ** 2).sum()
     rng = np.random.default_rng(3)
@@ -146,7 +152,8 @@ def _tanh_rnn():
 
 def _taps_grad():
     x0, w = pt.dvector("x0", shape=(2,)), pt.dscalar("w")
-    out, _ = pg.scan(lambda a, b, w_: w_ * a + pt.tanh(b), outputs_info=[{"initial": x0, "taps": [-2, -1]}],
+    out, _ = pg.scan(lambda a, b, w_: w_ * a + pt.tanh(b),
+                     outputs_info=[{"initial": x0, "taps": [-2, -1]}],
                      non_sequences=[w], n_steps=4)
     cost = (out ** 2).sum()
     return [x0, w], pg.grad(cost, [x0, w]), [np.array([0.3, -0.4]), 0.7]

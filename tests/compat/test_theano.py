@@ -1,4 +1,5 @@
-"""Theano compatibility: a legacy logistic-regression snippet against numpy, the namespace, and the runner."""
+"""Theano compatibility: a legacy logistic-regression snippet against numpy, the namespace, and the
+runner."""
 
 import os
 import subprocess
@@ -107,12 +108,14 @@ def test_namespace(float64):
     s = theano.shared(np.zeros((1, 3)), broadcastable=(True, False))
     assert s.type.shape == (1, None)
     x = T.dvector("x")
-    f = theano.function([x], [T.sqr(x), T.abs_(x), T.switch(T.eq(x, 1), x, 0 * x)], mode="FAST_COMPILE")
+    f = theano.function([x], [T.sqr(x), T.abs_(x), T.switch(T.eq(x, 1), x, 0 * x)],
+                        mode="FAST_COMPILE")
     xs = np.array([-2.0, 1.0])
     for out, ref in zip(f(xs), [xs ** 2, np.abs(xs), np.where(xs == 1, xs, 0)]):
         np.testing.assert_allclose(out, ref)
     z = theano.shared(np.zeros(4))
-    h = theano.function([x], T.inc_subtensor(T.set_subtensor(z[1:3], x)[2:], 1.0), mode="FAST_COMPILE")
+    h = theano.function([x], T.inc_subtensor(T.set_subtensor(z[1:3], x)[2:], 1.0),
+                        mode="FAST_COMPILE")
     np.testing.assert_allclose(h(xs), [0.0, -2.0, 2.0, 1.0])
 
 
@@ -128,7 +131,8 @@ def test_debugprint_and_ifelse(float64):
 
 def test_scan_is_theanos(float64):
     x = T.dvector("x")
-    outputs, updates = theano.scan(lambda v, acc: acc + v, sequences=x, outputs_info=T.constant(0.0))
+    outputs, updates = theano.scan(lambda v, acc: acc + v, sequences=x,
+                                   outputs_info=T.constant(0.0))
     f = theano.function([x], outputs, updates=updates, mode="FAST_COMPILE")
     np.testing.assert_allclose(f(np.array([1.0, 2.0, 3.0])), [1.0, 3.0, 6.0])
 
@@ -153,8 +157,10 @@ print("argv", sys.argv[1:], __name__, theano.config.floatX)
 def test_runner_executes_legacy_script(tmp_path):
     script = tmp_path / "legacy.py"
     script.write_text(LEGACY_SCRIPT)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    result = subprocess.run([sys.executable, "-m", "probgraph.compat.theano", str(script), "--flag", "3"],
+    env = dict(os.environ,
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    result = subprocess.run([sys.executable, "-m", "probgraph.compat.theano", str(script), "--flag",
+                             "3"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     sig = lambda z: round(1 / (1 + np.exp(-z)), 6)  # noqa: E731

@@ -56,7 +56,8 @@ def test_discrete_truncation():
     with np.errstate(divide="ignore"):
         expect = np.where((k >= 2) & (k <= 6), st.poisson(3).logpmf(k) - np.log(mass), -np.inf)
     np.testing.assert_allclose(logp(rv, k).eval(), expect)
-    x = draw(pd.Truncated.dist(pd.Poisson.dist(3.0, shape=(2000,)), lower=2, upper=6), random_seed=1)
+    x = draw(pd.Truncated.dist(pd.Poisson.dist(3.0, shape=(2000,)), lower=2, upper=6),
+             random_seed=1)
     assert x.min() >= 2 and x.max() <= 6 and x.dtype == np.int64
 
 

@@ -1,4 +1,5 @@
-"""Continuous distributions against scipy.stats: logp, logcdf, draws, invalid parameters, gradients."""
+"""Continuous distributions against scipy.stats: logp, logcdf, draws, invalid parameters,
+gradients."""
 
 import numpy as np
 import pytest
@@ -61,9 +62,11 @@ CASES = [
     (D.Normal, {"mu": R, "sigma": P}, lambda mu, sigma: st.norm(mu, sigma), True, None),
     (D.HalfNormal, {"sigma": P}, lambda sigma: st.halfnorm(scale=sigma), True, -1.0),
     (D.TruncatedNormal, {"mu": R, "sigma": P, "lower": (-3.0, -1.0), "upper": (1.0, 3.0)},
-     lambda mu, sigma, lower, upper: st.truncnorm((lower - mu) / sigma, (upper - mu) / sigma, mu, sigma),
+     lambda mu, sigma, lower,
+     upper: st.truncnorm((lower - mu) / sigma, (upper - mu) / sigma, mu, sigma),
      True, 5.0),
-    (D.StudentT, {"nu": (5.0, 10.0), "mu": R, "sigma": P}, lambda nu, mu, sigma: st.t(nu, mu, sigma),
+    (D.StudentT, {"nu": (5.0, 10.0), "mu": R, "sigma": P}, lambda nu, mu,
+     sigma: st.t(nu, mu, sigma),
      True, None),
     (D.HalfStudentT, {"nu": (5.0, 10.0), "sigma": P}, _HalfT, True, -1.0),
     (D.Cauchy, {"alpha": R, "beta": P}, lambda alpha, beta: st.cauchy(alpha, beta), True, None),
@@ -71,10 +74,12 @@ CASES = [
     (D.Laplace, {"mu": R, "b": P}, lambda mu, b: st.laplace(mu, b), True, None),
     (D.Logistic, {"mu": R, "s": P}, lambda mu, s: st.logistic(mu, s), True, None),
     (D.Exponential, {"lam": P}, lambda lam: st.expon(scale=1 / lam), True, -1.0),
-    (D.Gamma, {"alpha": P, "beta": P}, lambda alpha, beta: st.gamma(alpha, scale=1 / beta), True, -1.0),
+    (D.Gamma, {"alpha": P, "beta": P}, lambda alpha, beta: st.gamma(alpha, scale=1 / beta), True,
+     -1.0),
     (D.InverseGamma, {"alpha": (4.5, 6.0), "beta": P},
      lambda alpha, beta: st.invgamma(alpha, scale=beta), True, -1.0),
-    (D.Weibull, {"alpha": P, "beta": P}, lambda alpha, beta: st.weibull_min(alpha, scale=beta), True,
+    (D.Weibull, {"alpha": P, "beta": P}, lambda alpha, beta: st.weibull_min(alpha, scale=beta),
+     True,
      -1.0),
     (D.LogNormal, {"mu": (-1.0, 1.0), "sigma": (0.2, 0.8)},
      lambda mu, sigma: st.lognorm(sigma, scale=np.exp(mu)), True, -1.0),
@@ -82,13 +87,15 @@ CASES = [
     (D.Kumaraswamy, {"a": P, "b": P}, _Kumaraswamy, True, 1.5),
     (D.Uniform, {"lower": (-3.0, -1.0), "upper": (1.0, 3.0)},
      lambda lower, upper: st.uniform(lower, upper - lower), True, 4.0),
-    (D.VonMises, {"mu": (-1.0, 1.0), "kappa": P}, lambda mu, kappa: st.vonmises(kappa, loc=mu), False,
+    (D.VonMises, {"mu": (-1.0, 1.0), "kappa": P}, lambda mu, kappa: st.vonmises(kappa, loc=mu),
+     False,
      4.0),
     (D.SkewNormal, {"mu": R, "sigma": P, "alpha": R},
      lambda mu, sigma, alpha: st.skewnorm(alpha, mu, sigma), False, None),
     (D.ExGaussian, {"mu": R, "sigma": P, "nu": P},
      lambda mu, sigma, nu: st.exponnorm(nu / sigma, mu, sigma), True, None),
-    (D.Pareto, {"alpha": (4.5, 6.0), "m": P}, lambda alpha, m: st.pareto(alpha, scale=m), True, 0.1),
+    (D.Pareto, {"alpha": (4.5, 6.0), "m": P}, lambda alpha, m: st.pareto(alpha, scale=m), True,
+     0.1),
     (D.ChiSquared, {"nu": (1.0, 6.0)}, lambda nu: st.chi2(nu), True, -1.0),
     (D.Wald, {"mu": P, "lam": P}, lambda mu, lam: st.invgauss(mu / lam, scale=lam), True, -1.0),
     (D.Gumbel, {"mu": R, "beta": P}, lambda mu, beta: st.gumbel_r(mu, beta), True, None),
@@ -97,7 +104,8 @@ CASES = [
 ]
 IDS = [c[0].__name__ for c in CASES]
 # a constrained parameter of each family (for the invalid-parameter tests)
-CONSTRAINED = {"Normal": "sigma", "HalfNormal": "sigma", "TruncatedNormal": "upper", "StudentT": "nu",
+CONSTRAINED = {"Normal": "sigma", "HalfNormal": "sigma", "TruncatedNormal": "upper",
+               "StudentT": "nu",
                "HalfStudentT": "sigma", "Cauchy": "beta", "HalfCauchy": "beta", "Laplace": "b",
                "Logistic": "s", "Exponential": "lam", "Gamma": "alpha", "InverseGamma": "beta",
                "Weibull": "alpha", "LogNormal": "sigma", "Beta": "beta", "Kumaraswamy": "a",
@@ -118,7 +126,8 @@ def test_logp_and_logcdf_match_scipy(case, shape, rng):
     frozen = ref(**params)
     values = frozen.rvs(size=(4, *shape), random_state=rng)
     rv = family.dist(**params)
-    np.testing.assert_allclose(D.logp(rv, values).eval(), frozen.logpdf(values), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(D.logp(rv, values).eval(), frozen.logpdf(values), rtol=1e-6,
+                               atol=1e-8)
     if has_cdf:
         np.testing.assert_allclose(D.logcdf(rv, values).eval(), frozen.logcdf(values), rtol=1e-5,
                                    atol=1e-8)
@@ -201,7 +210,8 @@ def test_alternative_parameterisations():
     np.testing.assert_allclose(D.logp(g, 1.7).eval(), st.gamma(16.0, scale=1 / 8.0).logpdf(1.7))
     b = D.Beta.dist(mu=0.3, sigma=0.1)
     kappa = 0.3 * 0.7 / 0.01 - 1
-    np.testing.assert_allclose(D.logp(b, 0.25).eval(), st.beta(0.3 * kappa, 0.7 * kappa).logpdf(0.25))
+    np.testing.assert_allclose(D.logp(b, 0.25).eval(),
+                               st.beta(0.3 * kappa, 0.7 * kappa).logpdf(0.25))
     n = D.Normal.dist(1.0, tau=4.0)
     np.testing.assert_allclose(D.logp(n, 0.3).eval(), st.norm(1.0, 0.5).logpdf(0.3))
     e = D.Exponential.dist(scale=2.0)

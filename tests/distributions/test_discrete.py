@@ -12,20 +12,24 @@ from probgraph.predictive import draw
 # (name, dist builder, scipy frozen, values, has logcdf)
 V20 = np.array([-1, 0, 1, 2, 3, 5, 8, 13, 20])
 CASES = [
-    ("bernoulli", lambda: pd.Bernoulli.dist(p=0.3), st.bernoulli(0.3), np.array([-1, 0, 1, 2]), True),
+    ("bernoulli", lambda: pd.Bernoulli.dist(p=0.3), st.bernoulli(0.3), np.array([-1, 0, 1, 2]),
+     True),
     ("bernoulli_logit", lambda: pd.Bernoulli.dist(logit_p=-1.2), st.bernoulli(sp.expit(-1.2)),
      np.array([0, 1]), True),
     ("binomial", lambda: pd.Binomial.dist(12, 0.35), st.binom(12, 0.35), V20, True),
     ("binomial_logit", lambda: pd.Binomial.dist(7, logit_p=2.0), st.binom(7, sp.expit(2.0)),
      np.arange(-1, 9), True),
-    ("betabinomial", lambda: pd.BetaBinomial.dist(2.0, 3.5, 10), st.betabinom(10, 2.0, 3.5), V20, False),
+    ("betabinomial", lambda: pd.BetaBinomial.dist(2.0, 3.5, 10), st.betabinom(10, 2.0, 3.5), V20,
+     False),
     ("poisson", lambda: pd.Poisson.dist(3.7), st.poisson(3.7), V20, True),
     ("negbin_mu", lambda: pd.NegativeBinomial.dist(mu=4.0, alpha=2.5),
      st.nbinom(2.5, 2.5 / 6.5), V20, True),
     ("negbin_np", lambda: pd.NegativeBinomial.dist(n=3.0, p=0.4), st.nbinom(3.0, 0.4), V20, True),
     ("geometric", lambda: pd.Geometric.dist(0.25), st.geom(0.25), V20, True),
-    ("discreteuniform", lambda: pd.DiscreteUniform.dist(-2, 5), st.randint(-2, 6), np.arange(-4, 8), True),
-    ("hypergeometric", lambda: pd.HyperGeometric.dist(20, 7, 12), st.hypergeom(20, 7, 12), V20, False),
+    ("discreteuniform", lambda: pd.DiscreteUniform.dist(-2, 5), st.randint(-2, 6), np.arange(-4, 8),
+     True),
+    ("hypergeometric", lambda: pd.HyperGeometric.dist(20, 7, 12), st.hypergeom(20, 7, 12), V20,
+     False),
 ]
 
 
@@ -33,7 +37,8 @@ CASES = [
 def test_logp_logcdf_vs_scipy(name, make, ref, values, has_cdf):
     rv = make()
     with np.errstate(divide="ignore"):
-        np.testing.assert_allclose(logp(rv, values).eval(), ref.logpmf(values), rtol=1e-7, atol=1e-10)
+        np.testing.assert_allclose(logp(rv, values).eval(), ref.logpmf(values), rtol=1e-7,
+                                   atol=1e-10)
         if has_cdf:
             np.testing.assert_allclose(logcdf(rv, values).eval(), ref.logcdf(values), rtol=1e-6,
                                        atol=1e-10)
@@ -47,7 +52,8 @@ def test_vectorised_parameters(rng):
     n, p = np.array([5, 10, 20]), rng.uniform(0.1, 0.9, size=(2, 3))
     rv = pd.Binomial.dist(n, p)
     assert rv.type.shape == (2, 3)
-    np.testing.assert_allclose(logp(rv, np.array([2, 4, 11])).eval(), st.binom(n, p).logpmf([2, 4, 11]))
+    np.testing.assert_allclose(logp(rv, np.array([2, 4, 11])).eval(),
+                               st.binom(n, p).logpmf([2, 4, 11]))
 
 
 def test_categorical(rng):
@@ -120,7 +126,8 @@ MOMENTS = [
     ("betabinomial", lambda **kw: pd.BetaBinomial.dist(2.0, 3.0, 10, **kw), 4.0,
      st.betabinom(10, 2, 3).var()),
     ("poisson", lambda **kw: pd.Poisson.dist(3.0, **kw), 3.0, 3.0),
-    ("negbin", lambda **kw: pd.NegativeBinomial.dist(mu=4.0, alpha=2.0, **kw), 4.0, 4.0 + 16.0 / 2.0),
+    ("negbin", lambda **kw: pd.NegativeBinomial.dist(mu=4.0, alpha=2.0, **kw), 4.0,
+     4.0 + 16.0 / 2.0),
     ("geometric", lambda **kw: pd.Geometric.dist(0.25, **kw), 4.0, 0.75 / 0.0625),
     ("discreteuniform", lambda **kw: pd.DiscreteUniform.dist(1, 6, **kw), 3.5, 35 / 12),
     ("categorical", lambda **kw: pd.Categorical.dist([0.2, 0.5, 0.3], **kw), 1.1, 0.49),

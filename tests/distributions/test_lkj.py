@@ -1,4 +1,5 @@
-"""LKJCorr, LKJCholeskyCov and the Cholesky transforms: Jacobians, normalisation, draws, models, sampling."""
+"""LKJCorr, LKJCholeskyCov and the Cholesky transforms: Jacobians, normalisation, draws, models,
+sampling."""
 
 import functools
 
@@ -137,8 +138,9 @@ def test_lkjcorr_normalised_n2(eta):
 def _integral_n3(eta):
     """integral of det(C)^(eta - 1) over 3x3 correlation matrices by 3-d quadrature.
 
-    r23 = r12 r13 + t sqrt(a), a = (1 - r12^2)(1 - r13^2), |t| < 1 covers exactly the positive-definite
-    matrices (dr23 = sqrt(a) dt); r12, r13 and t are then written as sines so the integrand is smooth.
+    r23 = r12 r13 + t sqrt(a), a = (1 - r12^2)(1 - r13^2), |t| < 1 covers exactly the
+    positive-definite matrices (dr23 = sqrt(a) dt); r12, r13 and t are then written as sines so the
+    integrand is smooth.
     """
     def integrand(w, v, u):
         r12, r13, t = np.sin(u), np.sin(v), np.sin(w)
@@ -330,7 +332,8 @@ def test_lkjcholeskycov_in_model():
     assert np.all(np.linalg.eigvalsh(cov) > 0)
     np.testing.assert_allclose(S, np.sqrt(np.diag(cov)))
     np.testing.assert_allclose(R, cov / np.outer(S, S))
-    # the model's term is the family's logp at the constrained value plus the diagonal's log-Jacobian
+    # the model's term is the family's logp at the constrained value plus the diagonal's
+    # log-Jacobian
     packed = m["chol"]
     xval = m.compile_fn(packed, mode="python")(q)
     direct = float(logp(packed, xval).eval())
@@ -406,7 +409,8 @@ def test_sample_lkjcholeskycov_mvnormal():
 
 @pytest.mark.slow
 def test_sample_lkjcorr_prior_moments():
-    """NUTS on the LKJ prior alone recovers Var[r] = 1/(2 eta + n - 1): checks transform + Jacobian."""
+    """NUTS on the LKJ prior alone recovers Var[r] = 1/(2 eta + n - 1): checks transform +
+    Jacobian."""
     with pg.Model() as m:
         pg.LKJCorr("C", n=3, eta=2.0)
     idata = pg.sample(draws=1000, tune=500, chains=2, cores=1, random_seed=2, progressbar=False,

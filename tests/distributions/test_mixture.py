@@ -1,4 +1,5 @@
-"""Mixture and NormalMixture: logp against a numpy logsumexp, logcdf, draws, and use inside a model."""
+"""Mixture and NormalMixture: logp against a numpy logsumexp, logcdf, draws, and use inside a
+model."""
 
 import numpy as np
 import pytest
@@ -35,7 +36,8 @@ def test_mixed_families_and_batch():
     rv = pd.Mixture.dist(w, [pd.Normal.dist(0.0, 1.0), pd.StudentT.dist(3.0, 1.0, 2.0)])
     assert rv.type.shape == (2,)
     v = np.array([0.5, -1.0])
-    ref = logsumexp(np.log(w) + np.stack([st.norm(0, 1).logpdf(v), st.t(3, 1, 2).logpdf(v)], -1), -1)
+    ref = logsumexp(np.log(w) + np.stack([st.norm(0, 1).logpdf(v), st.t(3, 1, 2).logpdf(v)], -1),
+                    -1)
     np.testing.assert_allclose(logp(rv, v).eval(), ref)
 
 
@@ -45,7 +47,8 @@ def test_discrete_and_multivariate_components():
     k = np.arange(10)
     ref = np.log(0.4 * st.poisson(1).pmf(k) + 0.6 * st.poisson(6).pmf(k))
     np.testing.assert_allclose(logp(rv, k).eval(), ref)
-    comps = [pd.MvNormal.dist(np.zeros(2), cov=np.eye(2)), pd.MvNormal.dist(np.full(2, 3.0), cov=np.eye(2))]
+    comps = [pd.MvNormal.dist(np.zeros(2), cov=np.eye(2)),
+             pd.MvNormal.dist(np.full(2, 3.0), cov=np.eye(2))]
     rv = pd.Mixture.dist([0.5, 0.5], comps)
     assert rv.type.shape == (2,)
     x = np.array([[0.1, 0.2], [3.0, 2.5]])

@@ -1,4 +1,5 @@
-"""Multivariate distributions: logp against scipy.stats, invalid parameters, draw moments, zero-sum transform."""
+"""Multivariate distributions: logp against scipy.stats, invalid parameters, draw moments, zero-sum
+transform."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""GaussianRandomWalk and AR: logp against hand-written numpy/scipy formulas, shapes, and draw moments."""
+"""GaussianRandomWalk and AR: logp against hand-written numpy/scipy formulas, shapes, and draw
+moments."""
 
 import numpy as np
 import pytest
@@ -73,7 +74,8 @@ def test_ar_logp(rng, rho, constant):
 
 def test_ar_draws_stationary_variance():
     rho, sigma, n = 0.7, 1.0, 400
-    x = draw(pd.AR.dist(rho=[rho], sigma=sigma, init_dist=pd.Normal.dist(0.0, sigma / np.sqrt(1 - rho ** 2)),
+    x = draw(pd.AR.dist(rho=[rho], sigma=sigma,
+                        init_dist=pd.Normal.dist(0.0, sigma / np.sqrt(1 - rho ** 2)),
                         steps=30, size=(n,)), random_seed=2)
     assert x.shape == (n, 31)
     np.testing.assert_allclose(x[:, -1].var(), sigma ** 2 / (1 - rho ** 2), rtol=0.2)

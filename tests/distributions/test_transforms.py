@@ -14,14 +14,16 @@ def _fn(f, shape):
 
 
 def _num_log_jac(backward, y, drop_last: bool, eps=1e-6):
-    """log|det| of the Jacobian of ``backward`` (restricted to the first n outputs if ``drop_last``)."""
+    """log|det| of the Jacobian of ``backward`` (restricted to the first n outputs if
+    ``drop_last``)."""
     n = y.size
     cols = []
     for i in range(n):
         d = np.zeros(n)
         d[i] = eps
         hi, lo = backward(y + d), backward(y - d)
-        cols.append(((hi - lo) / (2 * eps)).ravel()[:n] if drop_last else ((hi - lo) / (2 * eps)).ravel())
+        cols.append(((hi - lo) / (2 * eps)).ravel()[:n] if drop_last
+                    else ((hi - lo) / (2 * eps)).ravel())
     return np.linalg.slogdet(np.array(cols).T)[1]
 
 

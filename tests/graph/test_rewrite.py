@@ -68,7 +68,8 @@ def test_commutative_ops_match_both_orders_but_others_do_not():
     assert not list(match((pt.sub, 1, "x"), x - 1))
 
 
-@pytest.mark.parametrize("head", ["log", pt.log, pt.log.op, pt.Elemwise], ids=["name", "fn", "op", "class"])
+@pytest.mark.parametrize("head", ["log", pt.log, pt.log.op, pt.Elemwise],
+                         ids=["name", "fn", "op", "class"])
 def test_heads(head):
     x = pt.dvector("x")
     assert list(match((head, "x"), pt.log(x)))

@@ -255,7 +255,8 @@ def compare(idata, ref: dict, names: dict, rhat_max: float = 1.01) -> list[dict]
             tol = 4 * np.sqrt(p * (1 - p) / ess_tail) + 4 * np.sqrt(p * (1 - p) / REF_ESS)
             q_err = max(q_err, abs(frac - p) / tol)
         converged = rhat < rhat_max and ess >= 400
-        ok = converged and abs(mean - r["mean"]) <= mean_tol and abs(sd_rel) <= sd_tol and q_err <= 1
+        ok = converged and abs(mean
+                               - r["mean"]) <= mean_tol and abs(sd_rel) <= sd_tol and q_err <= 1
         rows.append(dict(name=stan_name, mean=mean, ref_mean=r["mean"], z=float(z), sd=sd,
                          ref_sd=r["sd"], sd_rel=float(sd_rel), sd_tol=sd_tol, q_err=q_err,
                          ess=ess, rhat=rhat, converged=converged, ok=bool(ok)))

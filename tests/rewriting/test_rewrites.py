@@ -1,4 +1,5 @@
-"""Tests for the rewrite pipeline: every rule fires, keeps values and types, and stabilising rules stay finite."""
+"""Tests for the rewrite pipeline: every rule fires, keeps values and types, and stabilising rules
+stay finite."""
 
 import numpy as np
 import pytest
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.filterwarnings("error::probgraph.graph.rewrite.RewriteW
 
 
 def ops(graph):
-    """Op names: the scalar op of elementwise nodes, ``Sum``/``Max`` for reductions, else the class."""
+    """Op names: the scalar op of elementwise nodes, ``Sum``/``Max`` for reductions, else the
+    class."""
     return [str(n.op).split("{")[0] for n in graph.apply_nodes]
 
 
@@ -30,7 +32,8 @@ def run(graph, *values):
 
 
 def check_case(build, inputs, present, absent, values):
-    """Rewrite ``build(*inputs)`` with the pipeline; check op names and equality with the original."""
+    """Rewrite ``build(*inputs)`` with the pipeline; check op names and equality with the
+    original."""
     out = build(*inputs)
     before = Graph(inputs, [out])
     after = rewrite_graph(before, mode="python")
@@ -69,7 +72,8 @@ USELESS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("build, absent", [c[1:] for c in USELESS_CASES], ids=[c[0] for c in USELESS_CASES])
+@pytest.mark.parametrize("build, absent", [c[1:] for c in USELESS_CASES],
+                         ids=[c[0] for c in USELESS_CASES])
 def test_useless(build, absent, rng):
     x = dv()
     check_case(build, [x], [], absent, [rng.normal(size=4)])
@@ -152,7 +156,8 @@ CANON_CASES = [
 @pytest.mark.parametrize("build, present, absent", [c[1:] for c in CANON_CASES],
                          ids=[c[0] for c in CANON_CASES])
 def test_canonicalize(build, present, absent, rng):
-    g = check_case(build, [dv("x"), dv("y")], present, absent, [rng.normal(size=3), rng.normal(size=3)])
+    g = check_case(build, [dv("x"), dv("y")], present, absent,
+                   [rng.normal(size=3), rng.normal(size=3)])
     assert len(g.apply_nodes) <= 2
 
 
@@ -170,7 +175,8 @@ STABILIZE_CASES = [
     ("log_1m", lambda x: pt.log(1 - x), ["log1p"], ["log"],
      lambda r: [r.uniform(-2, 0.5, 4)], [np.array([1e-20])], lambda x: np.log1p(-x)),
     ("log_1m_exp", lambda x: pt.log(1 - pt.exp(x)), ["log1mexp"], ["log", "exp"],
-     lambda r: [r.uniform(-3, -0.1, 4)], [np.array([-1e-20, -1e-300])], lambda x: np.log(-np.expm1(x))),
+     lambda r: [r.uniform(-3, -0.1, 4)], [np.array([-1e-20, -1e-300])],
+     lambda x: np.log(-np.expm1(x))),
     ("log1p_neg_exp", lambda x: pt.log1p(-pt.exp(x)), ["log1mexp"], ["log1p", "exp"],
      lambda r: [r.uniform(-3, -0.1, 4)], [np.array([-1e-20])], lambda x: np.log(-np.expm1(x))),
     ("log_neg_expm1", lambda x: pt.log(-pt.expm1(x)), ["log1mexp"], ["log", "expm1"],
@@ -200,7 +206,8 @@ STABILIZE_CASES = [
      lambda r: [r.normal(size=4)], [np.array([1000.0, 1000.0])], sp.logsumexp),
     ("log_sum_exp_axis", lambda x: pt.log(pt.sum(pt.exp(x), axis=1)), ["Max"], [], _mat,
      [np.array([[1000.0, 999.0], [-1000.0, -1001.0]])], lambda x: sp.logsumexp(x, axis=1)),
-    ("log_sum_exp_keepdims", lambda x: pt.log(pt.sum(pt.exp(x), axis=0, keepdims=True)), ["Max"], [],
+    ("log_sum_exp_keepdims", lambda x: pt.log(pt.sum(pt.exp(x), axis=0, keepdims=True)), ["Max"],
+     [],
      _mat, [np.array([[1000.0, -1000.0], [1000.0, -1001.0]])],
      lambda x: sp.logsumexp(x, axis=0, keepdims=True)),
     ("log_softmax", lambda x: pt.log(pt.nnet.softmax(x)), [], ["true_divide"],
@@ -212,7 +219,8 @@ STABILIZE_CASES = [
     ("log_add_exp", lambda x: pt.log(pt.exp(x) + pt.exp(2 * x)), ["logaddexp"], ["exp"],
      lambda r: [r.normal(size=4)], [np.array([800.0])], lambda x: np.logaddexp(x, 2 * x)),
     ("log_erfc", lambda x: pt.log(pt.erfc(x)), ["log_ndtr"], ["erfc"],
-     lambda r: [r.normal(size=4) * 3], [np.array([30.0, -30.0])], lambda x: np.log(2) + sp.log_ndtr(-x * np.sqrt(2))),
+     lambda r: [r.normal(size=4) * 3], [np.array([30.0, -30.0])],
+     lambda x: np.log(2) + sp.log_ndtr(-x * np.sqrt(2))),
     ("log_ndtr", lambda x: pt.log(pt.ndtr(x)), ["log_ndtr"], ["ndtr"],
      lambda r: [r.normal(size=4) * 3], [np.array([-40.0, 40.0])], sp.log_ndtr),
 ]
@@ -261,7 +269,8 @@ def test_log_sum_exp_is_not_applied_to_its_own_output():
 def test_float32_stays_float32(rng):
     x = pt.fvector("x")
     values = [rng.normal(size=4).astype("float32")]
-    for build in (lambda x: pt.log(1 + pt.exp(x)), lambda x: pt.log(pt.sigmoid(x)), lambda x: x ** 2,
+    for build in (lambda x: pt.log(1 + pt.exp(x)), lambda x: pt.log(pt.sigmoid(x)),
+                  lambda x: x ** 2,
                   lambda x: pt.log(pt.erfc(x)), lambda x: pt.log(pt.sum(pt.exp(x)))):
         out = build(x)
         g = rewrite_graph(Graph([x], [out]))
@@ -310,7 +319,8 @@ def test_integer_power_minus_one_is_left_alone():
     assert "power" in ops(g)
 
 
-# ----------------------------------------------------------------------------- before and after grad
+# ----------------------------------------------------------------------------- before and after
+# grad
 
 def test_grad_rewrites_the_cost_first():
     x = pt.dscalar("x")
@@ -322,7 +332,8 @@ def test_grad_rewrites_the_cost_first():
     assert good == pytest.approx(1.0) and not np.isfinite(bad)
     x2 = dv()
     g2 = pg.grad(pt.log(pt.sigmoid(x2)).sum(), x2)
-    np.testing.assert_allclose(pg.function([x2], g2, mode="python")(np.array([-800.0, 0.0])), [1.0, 0.5])
+    np.testing.assert_allclose(pg.function([x2], g2, mode="python")(np.array([-800.0, 0.0])),
+                               [1.0, 0.5])
 
 
 def test_rewrite_pregrad_keeps_wrt_consider_constant_and_stop_gradient():
@@ -354,13 +365,15 @@ def test_jacobian_and_verify_grad_still_work():
     J = pg.jacobian(pt.log(1 + pt.exp(x)), x)
     np.testing.assert_allclose(pg.function([x], J, mode="python")(np.array([0.0, 800.0])),
                                np.diag([0.5, 1.0]))
-    pg.verify_grad(lambda x: pt.log(1 - pt.sigmoid(x)) + pt.log(pt.sum(pt.exp(x))), [np.array([0.3, -1.2])])
+    pg.verify_grad(lambda x: pt.log(1 - pt.sigmoid(x)) + pt.log(pt.sum(pt.exp(x))),
+                   [np.array([0.3, -1.2])])
 
 
 def test_pipeline_on_a_gradient_graph(rng):
     w, X, yv = dv("w"), pt.dmatrix("X"), dv("y")
     eta = pt.dot(X, w) if hasattr(pt, "dot") else (X * w).sum(axis=1)
-    logp = (yv * pt.log(pt.sigmoid(eta)) + (1 - yv) * pt.log(1 - pt.sigmoid(eta))).sum() - (w ** 2).sum() / 2
+    logp = (yv * pt.log(pt.sigmoid(eta)) + (1 - yv)
+            * pt.log(1 - pt.sigmoid(eta))).sum() - (w ** 2).sum() / 2
     gw = pg.grad(logp, w, rewrite=False)
     before = Graph([w, X, yv], [logp, gw])
     after = rewrite_graph(before)
@@ -375,7 +388,8 @@ def test_pipeline_on_a_gradient_graph(rng):
 
 
 def test_unsigned_negation_is_not_rewritten():
-    x, y = pt.tensor("x", dtype="uint8", shape=(None,)), pt.tensor("y", dtype="uint8", shape=(None,))
+    x, y = pt.tensor("x", dtype="uint8", shape=(None,)), pt.tensor("y", dtype="uint8",
+                                                                   shape=(None,))
     vals = [np.array([1, 200], dtype="uint8"), np.array([3, 100], dtype="uint8")]
     for out in (pt.log(1 - x), pt.cast(x, "float64") + (-y)):
         before = Graph([x, y], [out])

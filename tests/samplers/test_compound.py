@@ -21,7 +21,8 @@ Y_Z, Y_K, MU_K, P_K = 1.2, 0.8, np.array([-1.0, 0.0, 2.0]), np.array([0.2, 0.5, 
 
 
 def latent_model():
-    """z ~ Bernoulli(0.3), x ~ N(0, 1), y ~ N(x + 2z, 1); k ~ Categorical(P_K), y2 ~ N(MU_K[k], 1)."""
+    """z ~ Bernoulli(0.3), x ~ N(0, 1), y ~ N(x + 2z, 1); k ~ Categorical(P_K), y2 ~ N(MU_K[k],
+    1)."""
     with pg.Model() as m:
         z = pg.Bernoulli("z", 0.3)
         x = pg.Normal("x", 0.0, 1.0)
@@ -42,7 +43,8 @@ def exact_latent():
 
 
 def assert_mean(x, truth, n_se=4.0):
-    """The mean of ``x`` (chains, draws) within ``n_se`` Monte Carlo standard errors of ``truth``."""
+    """The mean of ``x`` (chains, draws) within ``n_se`` Monte Carlo standard errors of
+    ``truth``."""
     x = np.asarray(x, dtype=float)
     se = x.std() / np.sqrt(az.ess(x, method="mean"))
     assert abs(x.mean() - truth) < n_se * se, (x.mean(), truth, se)
@@ -109,7 +111,8 @@ def test_latent_discrete_exact_posteriors():
 
 @pytest.fixture
 def python_mode(monkeypatch):
-    """Metropolis-only sampling needs no gradients and no numba: the python backend compiles faster."""
+    """Metropolis-only sampling needs no gradients and no numba: the python backend compiles
+    faster."""
     monkeypatch.setattr(pg.config, "mode", "python")
 
 

@@ -1,4 +1,5 @@
-"""pg.sample on models: reproducible seeds, ArviZ groups, log-likelihood, warmup, bad starts, known posterior."""
+"""pg.sample on models: reproducible seeds, ArviZ groups, log-likelihood, warmup, bad starts, known
+posterior."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""Products (dot, matmul, tensordot, ...) and linear algebra: values vs numpy/scipy, gradients vs finite differences."""
+"""Products (dot, matmul, tensordot, ...) and linear algebra: values vs numpy/scipy, gradients vs
+finite differences."""
 
 import numpy as np
 import pytest
@@ -26,7 +27,8 @@ def _lower(n):
 
 @pytest.fixture
 def mode():
-    """Per-case checks run on the reference backend; numba runs these tables batched, one compile per
+    """Per-case checks run on the reference backend; numba runs these tables batched, one compile
+    per
     table, in tests/backends/test_numba_op_tables.py."""
     return "python"
 
@@ -113,12 +115,14 @@ LINALG_CASES = [
     ("norm-vec", linalg.norm, np.linalg.norm, [_r(5)]),
     ("norm-fro", linalg.norm, np.linalg.norm, [_r(2, 3)]),
     ("norm-vec-1", lambda x: linalg.norm(x, 1), lambda x: np.linalg.norm(x, 1), [_r(5)]),
-    ("norm-vec-inf", lambda x: linalg.norm(x, np.inf), lambda x: np.linalg.norm(x, np.inf), [_r(5)]),
+    ("norm-vec-inf", lambda x: linalg.norm(x, np.inf), lambda x: np.linalg.norm(x, np.inf),
+     [_r(5)]),
     ("norm-vec-3", lambda x: linalg.norm(x, 3), lambda x: np.linalg.norm(x, 3), [_r(5)]),
     ("norm-mat-1", lambda x: linalg.norm(x, 1), lambda x: np.linalg.norm(x, 1), [_r(3, 4)]),
     ("norm-mat-inf", lambda x: linalg.norm(x, np.inf), lambda x: np.linalg.norm(x, np.inf),
      [_r(3, 4)]),
-    ("norm-axis", lambda x: linalg.norm(x, axis=1), lambda x: np.linalg.norm(x, axis=1), [_r(3, 4)]),
+    ("norm-axis", lambda x: linalg.norm(x, axis=1), lambda x: np.linalg.norm(x, axis=1),
+     [_r(3, 4)]),
 ]
 
 
@@ -191,7 +195,8 @@ def test_cholesky_of_indefinite_matrix_is_nan():
 @pytest.mark.parametrize("build, match", [
     (lambda: pt.dot(pt.matrix("A", shape=(3, 4)), pt.matrix("B", shape=(5, 2))),
      r"Dot: shapes A \(3, 4\) and B \(5, 2\) are not aligned"),
-    (lambda: pt.dot(pt.vector(shape=(3,)), pt.vector(shape=(4,))), r"Dot: shapes \(3,\) and \(4,\)"),
+    (lambda: pt.dot(pt.vector(shape=(3,)), pt.vector(shape=(4,))),
+     r"Dot: shapes \(3,\) and \(4,\)"),
     (lambda: pt.matmul(pt.tensor3(shape=(2, 3, 4)), pt.matrix(shape=(5, 2))),
      r"MatMul: shapes \(2, 3, 4\) and \(5, 2\) are not aligned"),
     (lambda: pt.matmul(pt.tensor3(shape=(2, 3, 4)), pt.tensor3(shape=(3, 4, 2))),
@@ -218,7 +223,8 @@ def test_shape_errors_name_op_and_shapes(build, match):
 def test_symbolic_sizes_infer_static_shapes():
     a, b = pt.matrix("a", shape=(None, 4)), pt.matrix("b", shape=(4, None))
     assert pt.dot(a, b).type.shape == (None, None)
-    assert pt.matmul(pt.tensor3(shape=(1, 2, 3)), pt.tensor3(shape=(5, 3, 4))).type.shape == (5, 2, 4)
+    assert pt.matmul(pt.tensor3(shape=(1, 2, 3)), pt.tensor3(shape=(5, 3, 4))).type.shape == (5, 2,
+                                                                                              4)
     # fully unknown sizes fall back to a broadcast multiply-and-sum and still match numpy
     x, y = pt.tensor3("x"), pt.tensor3("y")
     out = pt.tensordot(x, y, [[1, 2], [0, 1]])

@@ -1,4 +1,5 @@
-"""cumsum, cumprod, diff, sort, argsort, searchsorted and unique vs numpy; gradients vs finite differences."""
+"""cumsum, cumprod, diff, sort, argsort, searchsorted and unique vs numpy; gradients vs finite
+differences."""
 
 import numpy as np
 import pytest
@@ -15,7 +16,8 @@ def _r(*shape):
 
 @pytest.fixture
 def mode():
-    """Per-case checks run on the reference backend; numba runs these tables batched, one compile per
+    """Per-case checks run on the reference backend; numba runs these tables batched, one compile
+    per
     table, in tests/backends/test_numba_op_tables.py."""
     return "python"
 
@@ -120,7 +122,8 @@ def test_static_shapes_and_float32():
 
 
 @pytest.mark.parametrize("build, exc, match", [
-    (lambda: pt.cumsum(pt.dmatrix("m"), axis=2), ValueError, r"cumsum: axis 2 is out of bounds for m"),
+    (lambda: pt.cumsum(pt.dmatrix("m"), axis=2), ValueError,
+     r"cumsum: axis 2 is out of bounds for m"),
     (lambda: pt.diff(pt.dvector(), n=-1), ValueError, r"diff: the order n must be non-negative"),
     (lambda: pt.diff(pt.dscalar()), ValueError, r"diff: axis -1 is out of bounds"),
     (lambda: pt.searchsorted(pt.dmatrix(), pt.dvector()), ValueError,

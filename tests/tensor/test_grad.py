@@ -1,4 +1,5 @@
-"""Reverse-mode differentiation (``probgraph.tensor.grad``): grad's options and errors, jacobian, hessian,
+"""Reverse-mode differentiation (``probgraph.tensor.grad``): grad's options and errors, jacobian,
+hessian,
 stop_gradient and second derivatives against finite differences."""
 
 import warnings
@@ -48,13 +49,15 @@ def test_broadcast_inputs_get_summed_gradients():
 def test_disconnected_inputs():
     x, y = pt.dvector("x"), pt.dvector("y")
     cost = (x ** 2).sum()
-    with pytest.raises(DisconnectedInputError, match="does not depend on y.*disconnected_inputs='ignore'"):
+    with pytest.raises(DisconnectedInputError,
+                       match="does not depend on y.*disconnected_inputs='ignore'"):
         pg.grad(cost, [x, y])
     _, gy = pg.grad(cost, [x, y], disconnected_inputs="ignore")
     np.testing.assert_array_equal(run([x, y], gy, [1.0, 2.0], [3.0, 4.0, 5.0]), np.zeros(3))
     with pytest.warns(UserWarning, match="does not depend on y"):
         pg.grad(cost, [x, y], disconnected_inputs="warn")
-    assert pg.grad(cost, [x, y], disconnected_inputs="ignore", return_disconnected="none")[1] is None
+    assert pg.grad(cost, [x, y], disconnected_inputs="ignore",
+                   return_disconnected="none")[1] is None
 
 
 def test_non_scalar_cost_asks_to_reduce_or_use_jacobian():

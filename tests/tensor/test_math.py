@@ -1,4 +1,5 @@
-"""Elementwise math (``probgraph.tensor.math``): values against numpy/scipy, static shapes and broadcasting,
+"""Elementwise math (``probgraph.tensor.math``): values against numpy/scipy, static shapes and
+broadcasting,
 numpy's dtype rules, operators, edge values and the gradient of every differentiable op."""
 
 import numpy as np
@@ -303,13 +304,15 @@ def test_operators_match_numpy():
         "2 ** x": (2 ** x, 2 ** xv), "3 % y": (3 % y, 3 % yv), "1 // y": (1 // y, 1 // yv),
         "-x": (-x, -xv), "+x": (+x, xv), "abs(x)": (abs(x), np.abs(xv)),
         "x < y": (x < y, xv < yv), "x <= y": (x <= y, xv <= yv), "x > y": (x > y, xv > yv),
-        "x >= y": (x >= y, xv >= yv), "x.T": (x.T, xv.T), "x.astype": (x.astype("int64"), xv.astype("int64")),
+        "x >= y": (x >= y, xv >= yv), "x.T": (x.T, xv.T),
+        "x.astype": (x.astype("int64"), xv.astype("int64")),
         "x @ x.T": (x @ x.T, xv @ xv.T), "y @ y": (y @ y, yv @ yv),
         "(x > 0) & (y > 1)": ((x > 0) & (y > 1), (xv > 0) & (yv > 1)),
         "(x > 0) | (y > 1)": ((x > 0) | (y > 1), (xv > 0) | (yv > 1)),
         "(x > 0) ^ (y > 1)": ((x > 0) ^ (y > 1), (xv > 0) ^ (yv > 1)),
         "~(x > 0)": (~(x > 0), ~(xv > 0)),
-        "x.round()": ((x * 2).round(), np.round(xv * 2)), "x.clip": (x.clip(-0.5, 0.5), np.clip(xv, -0.5, 0.5)),
+        "x.round()": ((x * 2).round(), np.round(xv * 2)),
+        "x.clip": (x.clip(-0.5, 0.5), np.clip(xv, -0.5, 0.5)),
     }
     f = pg.function([x, y], [c[0] for c in cases.values()], mode="python")
     for (label, (out, want)), got in zip(cases.items(), f(xv, yv)):
@@ -324,7 +327,8 @@ def test_symbolic_variables_have_no_truth_value():
 
 # ----------------------------------------------------------------- semantics at the edges
 def _eval(mode, build, inputs):
-    syms = [pt.tensor(k, dtype=np.asarray(v).dtype.name, shape=np.shape(v)) for k, v in inputs.items()]
+    syms = [pt.tensor(k, dtype=np.asarray(v).dtype.name, shape=np.shape(v))
+            for k, v in inputs.items()]
     return pg.function(syms, build(*syms), mode=mode)(*inputs.values())
 
 
@@ -340,7 +344,8 @@ EDGE_CASES = [  # (label, build, inputs, expected)
     ("round half to even", lambda x: pt.round(x),
      {"x": np.array([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999999999999994])},
      np.array([0.0, 2.0, 2.0, -0.0, -2.0, -2.0, 0.0])),
-    ("maximum and minimum propagate nan", lambda a, b: pt.stack([pt.maximum(a, b), pt.minimum(a, b)]),
+    ("maximum and minimum propagate nan", lambda a,
+     b: pt.stack([pt.maximum(a, b), pt.minimum(a, b)]),
      {"a": np.array([nan, 1.0]), "b": np.array([1.0, nan])}, np.full((2, 2), nan)),
     ("clip", lambda x: pt.clip(x, -1.0, 2.0), {"x": np.array([-5.0, 0.5, 5.0, nan])},
      np.array([-1.0, 0.5, 2.0, nan])),
@@ -353,7 +358,8 @@ EDGE_CASES = [  # (label, build, inputs, expected)
      {"x": np.array([nan, inf, -inf, 1.0])},
      np.array([[True, False, False, False], [False, True, True, False]])),
     ("logaddexp of infinities and large values", lambda a, b: pt.logaddexp(a, b),
-     {"a": np.array([-inf, inf, 1000.0, -1000.0, 0.0]), "b": np.array([-inf, 1.0, 1000.0, -1001.0, -inf])},
+     {"a": np.array([-inf, inf, 1000.0, -1000.0, 0.0]),
+      "b": np.array([-inf, 1.0, 1000.0, -1001.0, -inf])},
      np.logaddexp([-inf, inf, 1000.0, -1000.0, 0.0], [-inf, 1.0, 1000.0, -1001.0, -inf])),
     ("log1mexp on both branches", lambda x: pt.log1mexp(x),
      {"x": np.array([-1e-20, -1e-10, -0.5, -0.6931, -0.6932, -2.0, -50.0, -800.0, 0.0, 1.0])},
@@ -365,13 +371,16 @@ EDGE_CASES = [  # (label, build, inputs, expected)
      np.array([[0.0, 0.0, 2 * np.log(3.0)], [0.0, 0.0, 2 * np.log(4.0)]])),
     ("softplus is finite at ±800", lambda x: pt.softplus(x), {"x": np.array([-800.0, 800.0, 0.0])},
      np.array([0.0, 800.0, np.log(2.0)])),
-    ("sigmoid saturates without nan", lambda x: pt.sigmoid(x), {"x": np.array([-800.0, 800.0, 0.0])},
+    ("sigmoid saturates without nan", lambda x: pt.sigmoid(x),
+     {"x": np.array([-800.0, 800.0, 0.0])},
      np.array([0.0, 1.0, 0.5])),
-    ("gammaln, digamma and betaln", lambda x: pt.stack([pt.gammaln(x), pt.digamma(x), pt.betaln(x, 2.5)]),
+    ("gammaln, digamma and betaln",
+     lambda x: pt.stack([pt.gammaln(x), pt.digamma(x), pt.betaln(x, 2.5)]),
      {"x": np.array([0.1, 1.0, 4.5, 150.0])},
      np.array([sp.gammaln([0.1, 1.0, 4.5, 150.0]), sp.digamma([0.1, 1.0, 4.5, 150.0]),
                sp.betaln([0.1, 1.0, 4.5, 150.0], 2.5)])),
-    ("erfinv inverts erf", lambda x: pt.erfinv(pt.erf(x)), {"x": np.array([-2.0, -0.3, 0.0, 1e-8, 1.7])},
+    ("erfinv inverts erf", lambda x: pt.erfinv(pt.erf(x)),
+     {"x": np.array([-2.0, -0.3, 0.0, 1e-8, 1.7])},
      np.array([-2.0, -0.3, 0.0, 1e-8, 1.7])),
     ("erfinv at ±1 and outside", lambda x: pt.erfinv(x), {"x": np.array([1.0, -1.0, 1.5])},
      np.array([inf, -inf, nan])),
@@ -380,13 +389,15 @@ EDGE_CASES = [  # (label, build, inputs, expected)
 ]
 
 
-@pytest.mark.parametrize("label, build, inputs, expected", EDGE_CASES, ids=[c[0] for c in EDGE_CASES])
+@pytest.mark.parametrize("label, build, inputs, expected", EDGE_CASES,
+                         ids=[c[0] for c in EDGE_CASES])
 def test_edge_values(label, build, inputs, expected, mode):
     got = _eval(mode, build, inputs)
     assert got.dtype == expected.dtype or expected.dtype.kind == "f", label
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0, equal_nan=True, err_msg=label)
     zeros = np.asarray(expected == 0)
-    assert np.array_equal(np.signbit(got[zeros]), np.signbit(expected[zeros])), f"{label}: sign of 0"
+    assert np.array_equal(np.signbit(got[zeros]),
+                          np.signbit(expected[zeros])), f"{label}: sign of 0"
 
 
 GRAD_EDGE_CASES = [  # (label, function of x, point, expected gradient)
@@ -402,7 +413,8 @@ GRAD_EDGE_CASES = [  # (label, function of x, point, expected gradient)
 ]
 
 
-@pytest.mark.parametrize("label, fn, point, expected", GRAD_EDGE_CASES, ids=[c[0] for c in GRAD_EDGE_CASES])
+@pytest.mark.parametrize("label, fn, point, expected", GRAD_EDGE_CASES,
+                         ids=[c[0] for c in GRAD_EDGE_CASES])
 def test_gradient_edge_values(label, fn, point, expected):
     x = pt.dvector("x")
     g = pg.grad(fn(x).sum(), x)
@@ -414,12 +426,14 @@ def test_gradient_edge_values(label, fn, point, expected):
 def test_cast_truncates_like_numpy_and_passes_float_gradients():
     x = pt.dvector("x")
     v = np.array([-1.7, 0.2, 2.9])
-    f = pg.function([x], [pt.cast(x, "int64"), x.astype("float32"), pt.cast(x, "bool")], mode="python")
+    f = pg.function([x], [pt.cast(x, "int64"), x.astype("float32"), pt.cast(x, "bool")],
+                    mode="python")
     got = f(v)
     for g, dt in zip(got, ["int64", "float32", "bool"]):
         np.testing.assert_array_equal(g, v.astype(dt))
     assert pt.cast(x, "float64") is x
-    assert pg.function([x], pg.grad(pt.cast(x, "float32").sum(), x), mode="python")(v).tolist() == [1, 1, 1]
+    assert pg.function([x], pg.grad(pt.cast(x, "float32").sum(), x),
+                       mode="python")(v).tolist() == [1, 1, 1]
     with pytest.raises(DisconnectedInputError):
         pg.grad(pt.cast(x, "int64").sum().astype("float64"), x)
 

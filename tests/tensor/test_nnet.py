@@ -1,4 +1,5 @@
-"""pt.nnet: activations, softmax family and cross-entropies vs numpy/scipy, gradients and extreme values."""
+"""pt.nnet: activations, softmax family and cross-entropies vs numpy/scipy, gradients and extreme
+values."""
 
 import numpy as np
 import pytest
@@ -21,7 +22,8 @@ def _probs(*shape):
 
 @pytest.fixture
 def mode():
-    """Per-case checks run on the reference backend; numba runs these tables batched, one compile per
+    """Per-case checks run on the reference backend; numba runs these tables batched, one compile
+    per
     table, in tests/backends/test_numba_op_tables.py."""
     return "python"
 
@@ -52,7 +54,8 @@ NNET_CASES = [
     ("sigmoid", nnet.sigmoid, sp.expit, [_r(4)]),
     ("softplus", nnet.softplus, lambda x: np.logaddexp(0, x), [_r(4)]),
     ("softmax", nnet.softmax, lambda x: sp.softmax(x, axis=-1), [_r(3, 4)]),
-    ("softmax-axis0", lambda x: nnet.softmax(x, axis=0), lambda x: sp.softmax(x, axis=0), [_r(3, 4)]),
+    ("softmax-axis0", lambda x: nnet.softmax(x, axis=0), lambda x: sp.softmax(x, axis=0),
+     [_r(3, 4)]),
     ("softmax-vec", nnet.softmax, sp.softmax, [_r(5)]),
     ("log-softmax", nnet.log_softmax, lambda x: sp.log_softmax(x, axis=-1), [_r(3, 4)]),
     ("log-softmax-3d", lambda x: nnet.log_softmax(x, axis=1),

@@ -1,4 +1,5 @@
-"""scan: Theano's loop contract, taps, updates, until, errors, and gradients against finite differences."""
+"""scan: Theano's loop contract, taps, updates, until, errors, and gradients against finite
+differences."""
 
 import numpy as np
 import pytest
@@ -13,7 +14,8 @@ def run(outputs, inputs, values, mode):
 
 def test_cumulative_sum_matches_numpy(mode):
     x = pt.dvector("x")
-    out, updates = pg.scan(lambda x_t, acc: acc + x_t, sequences=[x], outputs_info=[pt.constant(0.0)])
+    out, updates = pg.scan(lambda x_t, acc: acc + x_t, sequences=[x],
+                           outputs_info=[pt.constant(0.0)])
     assert updates == {}
     v = np.array([1.0, -2.0, 3.5, 4.0])
     np.testing.assert_allclose(run(out, [x], [v], mode), np.cumsum(v))
@@ -89,7 +91,8 @@ def test_updates_of_a_shared_counter(mode):
 def test_shape_mismatch_error_names_output():
     x0 = pt.dvector("x0", shape=(4,))
     w = pt.dmatrix("w", shape=(3, 4))
-    with pytest.raises(ValueError, match=r"output 0 has shape \(3,\) but its initial value has shape \(4,\)"):
+    with pytest.raises(ValueError,
+                       match=r"output 0 has shape \(3,\) but its initial value has shape \(4,\)"):
         pg.scan(lambda h: pt.dot(w, h), outputs_info=[x0], n_steps=3)
 
 

@@ -1,8 +1,8 @@
 """The numba backend: the whole graph becomes one generated, jitted and disk-cached function.
 
-``compile_graph(graph)`` returns ``thunk(*input_values) -> list of outputs`` with ``thunk.kernel`` (the jitted
-function ``kernel(*inputs, *thunk.consts) -> tuple``; 0-d inputs and outputs are scalars inside it) for
-callers that want to call it from their own jitted code.
+``compile_graph(graph)`` returns ``thunk(*input_values) -> list of outputs`` with ``thunk.kernel``
+(the jitted function ``kernel(*inputs, *thunk.consts) -> tuple``; 0-d inputs and outputs are scalars
+inside it) for callers that want to call it from their own jitted code.
 """
 
 from __future__ import annotations

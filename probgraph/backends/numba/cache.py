@@ -1,10 +1,12 @@
-"""The compile cache: generated source on disk under its hash, machine code in numba's own file cache.
+"""The compile cache: generated source on disk under its hash, machine code in numba's own file
+cache.
 
-``load_kernel(source)`` hashes the source together with the numba, numpy, probgraph and Python versions and
-the runtime helpers' source, writes the module to ``<compiledir>/numba/pg_<key>.py`` once (atomically: a
-temporary file hard-linked into place, so the first writer wins and the file never changes), imports it and
-returns its jitted ``kernel``. Because the file is real and stable, ``numba.njit(cache=True)`` stores the
-compiled code next to it, and a fresh process with the same graph loads it instead of compiling.
+``load_kernel(source)`` hashes the source together with the numba, numpy, probgraph and Python
+versions and the runtime helpers' source, writes the module to ``<compiledir>/numba/pg_<key>.py``
+once (atomically: a temporary file hard-linked into place, so the first writer wins and the file
+never changes), imports it and returns its jitted ``kernel``. Because the file is real and stable,
+``numba.njit(cache=True)`` stores the compiled code next to it, and a fresh process with the same
+graph loads it instead of compiling.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def version_tag() -> str:
     if not _TAG:
         import probgraph
         here = Path(__file__).parent
-        helpers = b"".join((here / f).read_bytes() for f in ("runtime.py", "special.py", "kernels.py",
+        helpers = b"".join((here / f).read_bytes()
+                           for f in ("runtime.py", "special.py", "kernels.py",
                                                             "advanced_kernels.py"))
         _TAG.append(f"numba={numba.__version__};numpy={np.__version__};"
                     f"probgraph={probgraph.__version__};python={sys.version};"
@@ -69,7 +72,8 @@ def _write_once(path: Path, source: str) -> None:
 
 
 def load_kernel(source: str):
-    """``(key, kernel)``: the jitted ``kernel`` of the module ``source``, from the in-process or disk cache."""
+    """``(key, kernel)``: the jitted ``kernel`` of the module ``source``, from the in-process or
+    disk cache."""
     key = cache_key(source)
     kernel = _KERNELS.get(key)
     if kernel is not None:

@@ -1,7 +1,8 @@
-"""Whole-graph source generation: plan fused loops, call each op's emitter, assemble one module's source.
+"""Whole-graph source generation: plan fused loops, call each op's emitter, assemble one module's
+source.
 
-Names come from topological positions (``v0``… for inputs and node outputs, ``c0``… for array constants),
-so structurally identical graphs give byte-identical source — the cache key.
+Names come from topological positions (``v0``… for inputs and node outputs, ``c0``… for array
+constants), so structurally identical graphs give byte-identical source — the cache key.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ JIT_OPTIONS = "cache=True, error_model='numpy', nogil=True"
 class Context:
     """Names of the variables in the generated function, and the array constants it receives."""
 
-    def __init__(self, graph: Graph, fn_name: str = "kernel", module_lines: list[str] | None = None):
+    def __init__(self, graph: Graph, fn_name: str = "kernel",
+                 module_lines: list[str] | None = None):
         self.graph = graph
         #: the generated function's name; inner functions (scan steps) are named after it
         self.fn_name = fn_name
@@ -58,7 +60,8 @@ class Context:
         self._tmp = 0
 
     def ref(self, var) -> str:
-        """The expression for ``var``'s value: its name, a literal (0-d constants) or a constant argument."""
+        """The expression for ``var``'s value: its name, a literal (0-d constants) or a constant
+        argument."""
         name = self.names.get(id(var))
         if name is not None:
             return name
@@ -102,7 +105,8 @@ class NodeUnit:
 
 
 def plan(graph: Graph) -> list:
-    """Group the nodes into units (fused loops or single nodes), in an order where inputs come first."""
+    """Group the nodes into units (fused loops or single nodes), in an order where inputs come
+    first."""
     nodes = graph.apply_nodes
     clients = graph.clients
     outputs = {id(o) for o in graph.outputs}
@@ -141,7 +145,8 @@ def _ordered(members: dict, nodes) -> list:
 
 
 def _required(units, graph) -> list:
-    """Only the units whose outputs are read (views read through by loops are never materialised)."""
+    """Only the units whose outputs are read (views read through by loops are never
+    materialised)."""
     need = {id(o) for o in graph.outputs}
     keep = []
     for unit in reversed(units):
@@ -152,8 +157,10 @@ def _required(units, graph) -> list:
     return keep
 
 
-def function_source(graph: Graph, fn_name: str, module_lines: list[str]) -> tuple[list[str], list[Constant]]:
-    """Source lines of ``@njit def fn_name(*inputs, *array_constants)`` returning the outputs as a tuple.
+def function_source(graph: Graph, fn_name: str, module_lines: list[str]) -> tuple[list[str],
+                                                                                  list[Constant]]:
+    """Source lines of ``@njit def fn_name(*inputs, *array_constants)`` returning the outputs as a
+    tuple.
 
     Helper functions the body needs (scan steps) are appended to ``module_lines``.
     """
@@ -170,7 +177,8 @@ def function_source(graph: Graph, fn_name: str, module_lines: list[str]) -> tupl
 
 
 def generate_source(graph: Graph) -> tuple[str, list[Constant]]:
-    """The module source defining ``kernel(*inputs, *array_constants)`` and the array constants' order."""
+    """The module source defining ``kernel(*inputs, *array_constants)`` and the array constants'
+    order."""
     module_lines: list[str] = []
     lines, const_vars = function_source(graph, "kernel", module_lines)
     return "\n".join([HEADER, *module_lines, *lines]) + "\n", const_vars

@@ -68,7 +68,8 @@ def _reshape(node, ctx):
     (x, shp), out = node.inputs, node.outputs[0]
     xs, o = ctx.ref(x), ctx.ref(out)
     if out.ndim == 0:
-        return [f"{o} = {xs}" if x.ndim == 0 else f"{o} = np.ascontiguousarray({xs}).reshape(-1)[0]"]
+        return [f"{o} = {xs}" if x.ndim == 0
+                else f"{o} = np.ascontiguousarray({xs}).reshape(-1)[0]"]
     items = _shape_items(shp, out.ndim, ctx)
     if x.ndim == 0:
         return [f"{o} = np.full({_tuple(['1'] * out.ndim)}, {xs}, dtype={np_dtype(out.dtype)})"]

@@ -37,7 +37,8 @@ class IndexOutOfBounds(IndexError):
 
 @njit(cache=True)
 def argmax_rows(x, is_max):
-    """Index of the largest (``is_max``) or smallest entry of each row of a 2-d array (first one wins)."""
+    """Index of the largest (``is_max``) or smallest entry of each row of a 2-d array (first one
+    wins)."""
     n, m = x.shape
     out = np.empty(n, dtype=np.int64)
     for i in range(n):
@@ -54,7 +55,8 @@ def argmax_rows(x, is_max):
 
 @njit(cache=True)
 def _wrap(j, n, what):
-    """Index ``j`` of ``n`` entries with negative values counted from the end (``IndexError`` if outside)."""
+    """Index ``j`` of ``n`` entries with negative values counted from the end (``IndexError`` if
+    outside)."""
     if j < 0:
         j += n
     if j < 0 or j >= n:

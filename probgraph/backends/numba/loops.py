@@ -1,9 +1,11 @@
-"""Fused elementwise loops: chains of elementwise ops (and a trailing reduction) as one explicit loop nest.
+"""Fused elementwise loops: chains of elementwise ops (and a trailing reduction) as one explicit
+loop nest.
 
-A ``FusedLoop`` computes ``body_var`` element by element over its static-broadcast shape. Intermediate
-results of fused ops are numba scalars inside the loop body; inputs are read through ``DimShuffle`` and
-``BroadcastTo`` views by index arithmetic (a size-1 dimension is read at index 0), so neither is ever
-materialised. A ``Reduce`` over ``body_var`` becomes an accumulator in the same loop.
+A ``FusedLoop`` computes ``body_var`` element by element over its static-broadcast shape.
+Intermediate results of fused ops are numba scalars inside the loop body; inputs are read through
+``DimShuffle`` and ``BroadcastTo`` views by index arithmetic (a size-1 dimension is read at index
+0), so neither is ever materialised. A ``Reduce`` over ``body_var`` becomes an accumulator in the
+same loop.
 
 Shapes are trusted only where they are static: before the loop nest, every input dimension of
 unknown static size is checked once against the loop's extent, so a wrong run-time length raises
@@ -25,7 +27,8 @@ def np_dtype(dtype: str) -> str:
 
 
 def convert(dtype: str, expr: str) -> str:
-    """``expr`` converted to a scalar of ``dtype`` (a no-op in LLVM when the type already matches)."""
+    """``expr`` converted to a scalar of ``dtype`` (a no-op in LLVM when the type already
+    matches)."""
     if dtype == "bool":
         return f"bool({expr})"
     return f"np.{dtype}({expr})"
@@ -40,7 +43,8 @@ def literal(value, dtype: str) -> str:
         return f"np.{dtype}(complex({v.real!r}, {v.imag!r}))"
     if dtype.startswith("float"):
         v = float(v)
-        s = "np.nan" if v != v else ("np.inf" if v == np.inf else ("-np.inf" if v == -np.inf else repr(v)))
+        s = "np.nan" if v != v else ("np.inf" if v == np.inf
+                                     else ("-np.inf" if v == -np.inf else repr(v)))
         return s if dtype == "float64" else f"np.{dtype}({s})"
     s = repr(int(v))
     return s if dtype == "int64" else f"np.{dtype}({s})"
@@ -92,7 +96,8 @@ def _shape_entry(shp, j):
 
 
 class Leaf:
-    """An input of a fused loop, read through views: ``base`` indexed by loop dims (``None`` → index 0)."""
+    """An input of a fused loop, read through views: ``base`` indexed by loop dims (``None`` → index
+    0)."""
 
     def __init__(self, var, loop_dims):
         self.var = var
@@ -109,7 +114,8 @@ class Leaf:
             elif isinstance(op, BroadcastTo):
                 x, shp = var.owner.inputs
                 extra = var.ndim - x.ndim
-                sizes += [(d, _shape_entry(shp, j)) for j, d in enumerate(loop_dims) if d is not None]
+                sizes += [(d, _shape_entry(shp, j)) for j, d in enumerate(loop_dims)
+                          if d is not None]
                 var, loop_dims = x, [None if x.type.shape[k] == 1 else loop_dims[k + extra]
                                      for k in range(x.ndim)]
             else:
@@ -201,7 +207,8 @@ class FusedLoop:
         return f"{name}[{', '.join('0' if d is None else f'i{d}' for d in leaf.idx)}]"
 
     def parts(self, ctx):
-        """``(sizes, pre, body, post)``: loop bounds, lines before, inside and after the loop nest."""
+        """``(sizes, pre, body, post)``: loop bounds, lines before, inside and after the loop
+        nest."""
         nd = self.body_var.ndim
         pre, body, post = [], [], []
         sizes, extents = [], []
@@ -286,7 +293,8 @@ def _pattern(var):
 
 
 def grow(members: dict, pattern, clients, outputs: set, taken: set):
-    """Absorb producers whose every client is already in ``members`` (fixpoint), same broadcast pattern."""
+    """Absorb producers whose every client is already in ``members`` (fixpoint), same broadcast
+    pattern."""
     changed = True
     while changed:
         changed = False
@@ -313,7 +321,8 @@ def _nest(sizes, pre, body, post) -> list[str]:
 
 
 class LoopGroup:
-    """Sibling fused loops over the same static shape run as one loop nest, each keeping its own outputs and
+    """Sibling fused loops over the same static shape run as one loop nest, each keeping its own
+    outputs and
     accumulators; a later loop may read an earlier one's elementwise output at the same index."""
 
     def __init__(self, loops):
@@ -360,14 +369,17 @@ def _joinable(loop, group, pos: int, producer: dict, group_ids: set) -> bool:
 
 
 def fuse_siblings(units: list, graph) -> list:
-    """Merge fused loops over the same static shape that read common inputs into ``LoopGroup`` units.
+    """Merge fused loops over the same static shape that read common inputs into ``LoopGroup``
+    units.
 
-    A loop joins an earlier group when everything it reads is computed before the group's position or is
-    an elementwise output of a group member read at the same index (written earlier in the same iteration).
+    A loop joins an earlier group when everything it reads is computed before the group's position
+    or is an elementwise output of a group member read at the same index (written earlier in the
+    same iteration).
     """
     producer = {id(o): k for k, u in enumerate(units) for o in u.outputs}
     groups: list[tuple[int, tuple, list, set]] = []   # (position, shape, loops, unit indices)
-    merged: dict[int, int] = {}                        # unit index -> index of its group's first unit
+    merged: dict[int, int] = {}                        # unit index -> index of its group's first
+                                                       # unit
     for k, unit in enumerate(units):
         shape = _loop_shape(unit)
         if shape is None:

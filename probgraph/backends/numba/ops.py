@@ -1,4 +1,5 @@
-"""Emitters for the array ops beyond elementwise/shape: products, linear algebra, indexing, joins, scans of values.
+"""Emitters for the array ops beyond elementwise/shape: products, linear algebra, indexing, joins,
+scans of values.
 
 BLAS/LAPACK calls go through numba's ``np.dot``/``np.linalg``; what numba lacks (triangular solves,
 scatter-add, cumulative ops along an axis) comes from ``kernels.py``.
@@ -26,7 +27,8 @@ def _as(var, dtype, ctx) -> str:
 
 
 def _copy_unless_fresh(var, ctx) -> str:
-    """A writable array with ``var``'s value: ``var`` itself if this graph just made it for this use."""
+    """A writable array with ``var``'s value: ``var`` itself if this graph just made it for this
+    use."""
     name = ctx.ref(var)
     owner = var.owner
     clients = ctx.graph.clients.get(id(var), [])
@@ -81,7 +83,8 @@ def _solve_triangular(node, ctx):
     x = ctx.tmp("x")
     lines = [(f"{x} = kr.solve_triangular({ctx.ref(a)}, np.ascontiguousarray({_rhs2(b, ctx)}), "
               f"{op.lower}, {bool(op.trans)}, {op.unit_diagonal})")]
-    return lines + [f"{ctx.ref(out)} = {x}[:, 0].copy()" if b.ndim == 1 else f"{ctx.ref(out)} = {x}"]
+    return lines + [f"{ctx.ref(out)} = {x}[:, 0].copy()" if b.ndim == 1
+                    else f"{ctx.ref(out)} = {x}"]
 
 
 @register_emitter(linalg.Solve)
@@ -121,7 +124,8 @@ def _basic_index(idx, scalars, ctx) -> str:
     parts = []
     for e in idx:
         if isinstance(e, tuple):
-            parts.append(":".join("" if p is None else (ctx.ref(next(it)) if p == SCALAR else str(p))
+            parts.append(":".join("" if p is None
+                                  else (ctx.ref(next(it)) if p == SCALAR else str(p))
                                   for p in e))
         elif e == SCALAR:
             parts.append(ctx.ref(next(it)))
@@ -200,7 +204,8 @@ def _inc_subtensor(node, ctx):
 
 
 def _single_array_axis(op, node):
-    """The axis of the one index array in ``op.idx`` if every other entry is a full slice, else None."""
+    """The axis of the one index array in ``op.idx`` if every other entry is a full slice, else
+    None."""
     arrays = [k for k, e in enumerate(op.idx) if e == ARRAY]
     if len(arrays) != 1 or any(e != FULL for k, e in enumerate(op.idx) if k != arrays[0]):
         return None
@@ -242,7 +247,8 @@ def _advanced_subtensor(node, ctx):
         return (_index_check(x, xs, k, ctx.ref(i), ctx)
                 + [f"{o} = {xs}[{', '.join([':'] * k + [ctx.ref(i)])},]"])
     r = ctx.tmp("g")
-    shape = [f"{xs}.shape[{d}]" for d in range(k)] + [f"{ctx.ref(i)}.shape[{d}]" for d in range(i.ndim)]
+    shape = [f"{xs}.shape[{d}]" for d in range(k)] + [f"{ctx.ref(i)}.shape[{d}]"
+                                                      for d in range(i.ndim)]
     shape += [f"{xs}.shape[{d}]" for d in range(k + 1, x.ndim)]
     return [f"{r} = kr.take({_three(xs, x, k)}, {ctx.ref(i)}, {xs}.shape[{k}])",
             f"{o} = {r}.reshape({_tuple(shape)})"]
@@ -272,7 +278,8 @@ def _advanced_inc_subtensor(node, ctx):
             f"{o} = {buf}"]
 
 
-# ----------------------------------------------------------------- joins, ranges, cumulative ops, sorting
+# ----------------------------------------------------------------- joins, ranges, cumulative ops,
+# sorting
 @register_emitter(join.Join)
 def _join(node, ctx):
     parts = [ctx.ref(v) for v in node.inputs]
@@ -316,7 +323,8 @@ def _sort(node, ctx):
     rows, perm = _rows(x, xs, op.axis)
     f = "kr.sort_rows" if op.output == "values" else "kr.argsort_rows"
     r = ctx.tmp("srt")
-    return [f"{r} = {f}({rows})", f"{ctx.ref(out)} = np.ascontiguousarray({_unrows(r, xs, x, perm)})"]
+    return [f"{r} = {f}({rows})",
+            f"{ctx.ref(out)} = np.ascontiguousarray({_unrows(r, xs, x, perm)})"]
 
 
 @register_emitter(extra_ops.SearchSorted)
@@ -324,4 +332,5 @@ def _searchsorted(node, ctx):
     a, v = node.inputs
     out = ctx.ref(node.outputs[0])
     expr = f"np.searchsorted({ctx.ref(a)}, {ctx.ref(v)}, side={node.op.side!r})"
-    return [f"{out} = np.int64({expr})" if node.outputs[0].ndim == 0 else f"{out} = {expr}.astype(np.int64)"]
+    return [f"{out} = np.int64({expr})" if node.outputs[0].ndim == 0
+            else f"{out} = {expr}.astype(np.int64)"]

@@ -1,7 +1,8 @@
-"""Dispatch tables of the numba backend: op class → source emitter, and op class → inlined scalar expression.
+"""Dispatch tables of the numba backend: op class → source emitter, and op class → inlined scalar
+expression.
 
-Ops never import the backend; the backend registers one emitter per op class here. Lookup follows the
-class's MRO, so a subclass inherits its parent's emitter unless it registers its own.
+Ops never import the backend; the backend registers one emitter per op class here. Lookup follows
+the class's MRO, so a subclass inherits its parent's emitter unless it registers its own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def _lookup(table: dict[type, Callable], op) -> Callable | None:
 
 
 def register_emitter(*op_classes: type):
-    """Decorator: ``@register_emitter(Dot)`` makes the function the source emitter of ``Dot`` nodes."""
+    """Decorator: ``@register_emitter(Dot)`` makes the function the source emitter of ``Dot``
+    nodes."""
     def deco(fn):
         for cls in op_classes:
             EMITTERS[cls] = fn
@@ -32,7 +34,8 @@ def register_emitter(*op_classes: type):
 
 
 def register_scalar(*op_classes: type):
-    """Decorator: mark an elementwise op class as fusable, giving its scalar expression over arguments."""
+    """Decorator: mark an elementwise op class as fusable, giving its scalar expression over
+    arguments."""
     def deco(fn):
         for cls in op_classes:
             SCALAR_EXPRS[cls] = fn

@@ -1,7 +1,7 @@
 """Scalar helpers that generated numba code calls as ``rt.<name>(...)``, with numpy/scipy semantics.
 
-Every public function here is an ``@njit(cache=True)`` function of scalars (float64, float32, ints or
-bools; numba compiles one specialisation per argument type). They reproduce numpy's and
+Every public function here is an ``@njit(cache=True)`` function of scalars (float64, float32, ints
+or bools; numba compiles one specialisation per argument type). They reproduce numpy's and
 scipy.special's results, including at the edges: the log of a negative number is nan, ``log(0)`` is
 ``-inf``, integer division and modulo by zero give 0, and ``maximum``/``minimum`` propagate nan.
 The special functions (error function, gamma, Bessel and incomplete gamma/beta families) live in
@@ -172,7 +172,8 @@ def _invert_choose(a):
 
 @_jit
 def mod(a, b):
-    """``numpy.mod``: the remainder has the sign of the divisor; ``x % 0`` is 0 for integers, nan for floats."""
+    """``numpy.mod``: the remainder has the sign of the divisor; ``x % 0`` is 0 for integers, nan
+    for floats."""
     return _mod(a, b)
 
 
@@ -300,7 +301,8 @@ def logit(p):
 
 @_jit
 def log1mexp(x):
-    """``log(1 - exp(x))`` for ``x <= 0`` (Mächler 2012, "Accurately computing log(1 - exp(-|a|))")."""
+    """``log(1 - exp(x))`` for ``x <= 0`` (Mächler 2012, "Accurately computing log(1 -
+    exp(-|a|))")."""
     if x > 0:
         return _NAN
     if x < -_LN2:

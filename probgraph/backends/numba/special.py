@@ -1,12 +1,13 @@
-"""Special functions for numba-compiled graphs (scipy.special's, which numba cannot call), as ``@njit`` scalars.
+"""Special functions for numba-compiled graphs (scipy.special's, which numba cannot call), as
+``@njit`` scalars.
 
 The error function, gamma, Bessel and incomplete gamma/beta families, written with the standard
-series, continued fractions and asymptotic expansions cited in each docstring; generated code reaches
-them through ``runtime`` (``rt.digamma(x)``). Each function converts its arguments to float64, follows
-scipy.special at the edges (poles, infinities, nan, out-of-domain arguments) and agrees with it to
-about 1e-13 relative over the ranges log-densities use (1e-12 for the incomplete functions); where
-scipy itself loses digits (``betaln`` of a large and a small argument, digamma near its roots) these
-are the more accurate.
+series, continued fractions and asymptotic expansions cited in each docstring; generated code
+reaches them through ``runtime`` (``rt.digamma(x)``). Each function converts its arguments to
+float64, follows scipy.special at the edges (poles, infinities, nan, out-of-domain arguments) and
+agrees with it to about 1e-13 relative over the ranges log-densities use (1e-12 for the incomplete
+functions); where scipy itself loses digits (``betaln`` of a large and a small argument, digamma
+near its roots) these are the more accurate.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ _NAN = math.nan
 # --------------------------------------------------------------------- error function family
 @_jit
 def _exp_sq(x):
-    """``exp(x * x)`` without the rounding error of ``x * x``: x = hi + lo with hi on a 1/4096 grid, so
+    """``exp(x * x)`` without the rounding error of ``x * x``: x = hi + lo with hi on a 1/4096 grid,
+    so
     ``hi * hi`` is exact and ``x**2 = hi**2 + lo * (x + hi)``."""
     hi = np.floor(x * 4096.0) / 4096.0
     lo = x - hi
@@ -143,7 +145,8 @@ def ndtr(x):
 
 @_jit
 def log_ndtr(x):
-    """Log of the standard normal CDF: ``log(erfcx(-x/sqrt 2) / 2) - x**2/2`` below -1 (no underflow),
+    """Log of the standard normal CDF: ``log(erfcx(-x/sqrt 2) / 2) - x**2/2`` below -1 (no
+    underflow),
     ``log1p(-ndtr(-x))`` above 0."""
     x = float(x)
     if x > 0:
@@ -165,7 +168,8 @@ def ndtri(p):
 
 
 # --------------------------------------------------------------------- gamma family
-# psi^(k)(r)/k! at the double nearest the positive (r+) and negative (r-) root of digamma, and psi there
+# psi^(k)(r)/k! at the double nearest the positive (r+) and negative (r-) root of digamma, and psi
+# there
 _DIGAMMA_ROOT_POS = 1.4616321449683622
 _DIGAMMA_AT_ROOT_POS = -9.241265521729427e-17
 _DIGAMMA_TAYLOR_POS = (
@@ -184,7 +188,8 @@ _DIGAMMA_TAYLOR_NEG = (
 
 @_jit
 def _sinpi(x):
-    """``sin(pi x)`` with exact argument reduction (``x - round(x)`` is exact), so it is 0 at integers."""
+    """``sin(pi x)`` with exact argument reduction (``x - round(x)`` is exact), so it is 0 at
+    integers."""
     r = x - np.floor(x + 0.5)  # in [-1/2, 1/2]; sin(pi x) = ±sin(pi r)
     s = math.sin(_PI * r)
     return -s if np.fmod(np.floor(x + 0.5), 2.0) != 0 else s
@@ -285,20 +290,23 @@ def trigamma(x):
 
 @_jit
 def _tetragamma_positive(x):
-    """psi''(x) for x > 0: recurrence to x >= 15, then ``-1/x^2 - 1/x^3 - sum (2k+1) B_2k / x^(2k+2)``."""
+    """psi''(x) for x > 0: recurrence to x >= 15, then ``-1/x^2 - 1/x^3 - sum (2k+1) B_2k /
+    x^(2k+2)``."""
     s = 0.0
     while x < 15.0:
         s -= 2.0 / (x * x * x)
         x += 1.0
     z = 1.0 / (x * x)
     tail = z * (3.0 / 6 + z * (-5.0 / 30 + z * (7.0 / 42 + z * (-9.0 / 30 + z * (
-        11.0 * 5 / 66 + z * (-13.0 * 691 / 2730 + z * (15.0 * 7 / 6 + z * (-17.0 * 3617 / 510))))))))
+        11.0 * 5 / 66 + z
+        * (-13.0 * 691 / 2730 + z * (15.0 * 7 / 6 + z * (-17.0 * 3617 / 510))))))))
     return s - z - z / x - tail * z
 
 
 @_jit
 def tetragamma(x):
-    """Tetragamma ``psi''(x)``; reflection ``psi''(x) = psi''(1 - x) - 2 pi^3 cos(pi x) / sin^3(pi x)``."""
+    """Tetragamma ``psi''(x)``; reflection ``psi''(x) = psi''(1 - x) - 2 pi^3 cos(pi x) / sin^3(pi
+    x)``."""
     x = float(x)
     if math.isnan(x):
         return x
@@ -383,7 +391,8 @@ def _bessel_i_series(x, nu):
 @_jit
 def _bessel_ie_asymptotic(x, nu):
     """``sqrt(2 pi x) exp(-x) I_nu(x)`` for large x > 0: Hankel's series
-    ``sum_k (-1)^k prod_{j<=k} (4 nu^2 - (2j-1)^2) / (k! (8x)^k)`` (A&S 9.7.1), to its smallest term."""
+    ``sum_k (-1)^k prod_{j<=k} (4 nu^2 - (2j-1)^2) / (k! (8x)^k)`` (A&S 9.7.1), to its smallest
+    term."""
     mu = 4.0 * nu * nu
     term = 1.0
     total = 1.0
@@ -449,7 +458,8 @@ _MAX_ITER = 10000
 
 @_jit
 def _log1pmx(t):
-    """``log(1 + t) - t``; near 0 via ``u = t / (2 + t)``: ``-t^2/(2 + t) + 2 sum u^(2k+1) / (2k+1)``."""
+    """``log(1 + t) - t``; near 0 via ``u = t / (2 + t)``: ``-t^2/(2 + t) + 2 sum u^(2k+1) /
+    (2k+1)``."""
     if abs(t) > 0.5:
         return math.log1p(t) - t
     u = t / (2.0 + t)
@@ -470,8 +480,9 @@ def _log1pmx(t):
 @_jit
 def _gamma_prefix(a, x):
     """``x^a exp(-x) / Gamma(a)``; for a >= 10 written as
-    ``sqrt(a / 2 pi) exp(a (log1p(t) - t) - stirling(a))`` with ``t = (x - a) / a`` so that the large
-    terms cancel exactly (the idea of DiDonato & Morris 1986 and Boost's ``regularised_gamma_prefix``)."""
+    ``sqrt(a / 2 pi) exp(a (log1p(t) - t) - stirling(a))`` with ``t = (x - a) / a`` so that the
+    large terms cancel exactly (the idea of DiDonato & Morris 1986 and Boost's
+    ``regularised_gamma_prefix``)."""
     if a < 10.0:
         return math.exp(a * math.log(x) - x - math.lgamma(a))
     d = x - a
@@ -484,7 +495,8 @@ def _gamma_prefix(a, x):
 
 @_jit
 def _gamma_p_series(a, x):
-    """P(a, x) for x < a + 1: ``x^a e^-x / Gamma(a) * sum_k x^k / (a (a+1) ... (a+k))`` (A&S 6.5.29)."""
+    """P(a, x) for x < a + 1: ``x^a e^-x / Gamma(a) * sum_k x^k / (a (a+1) ... (a+k))`` (A&S
+    6.5.29)."""
     term = 1.0 / a
     total = term
     n = a
@@ -499,7 +511,8 @@ def _gamma_p_series(a, x):
 
 @_jit
 def _gamma_q_small_a(a, x):
-    """Q(a, x) for a < 1 and x < a + 1 without forming ``1 - P`` (which loses digits when P is near 1):
+    """Q(a, x) for a < 1 and x < a + 1 without forming ``1 - P`` (which loses digits when P is near
+    1):
     ``Q = -expm1(u) - exp(u) a S`` with ``u = a log x - log Gamma(1 + a)`` and
     ``S = sum_{n>=1} (-x)^n / (n! (a + n))``, from the power series of gamma(a, x) (DLMF 8.7.1)."""
     total = 0.0
@@ -519,7 +532,8 @@ def _gamma_q_small_a(a, x):
 def _gamma_q_cf(a, x):
     """Q(a, x) for x >= a + 1 from Legendre's continued fraction
     ``1 / (x + 1 - a - 1 (1 - a) / (x + 3 - a - 2 (2 - a) / (x + 5 - a - ...)))`` (A&S 6.5.31),
-    evaluated with the modified Lentz method (Press et al., Numerical Recipes, 3rd ed., 5.2, 6.2)."""
+    evaluated with the modified Lentz method (Press et al., Numerical Recipes, 3rd ed., 5.2,
+    6.2)."""
     b = x + 1.0 - a
     c = 1.0 / _TINY
     d = 1.0 / b
@@ -543,7 +557,8 @@ def _gamma_q_cf(a, x):
 
 @_jit
 def gammainc(a, x):
-    """Regularised lower incomplete gamma function ``P(a, x)`` (scipy's edge values: 1 for a = 0 < x)."""
+    """Regularised lower incomplete gamma function ``P(a, x)`` (scipy's edge values: 1 for a = 0 <
+    x)."""
     a = float(a)
     x = float(x)
     if math.isnan(a) or math.isnan(x) or a < 0 or x < 0:
@@ -585,7 +600,8 @@ def gammaincc(a, x):
 
 @_jit
 def _betainc_cf(a, b, x, log_x, log_1mx):
-    """I_x(a, b) from the continued fraction ``x^a (1-x)^b / (a B(a, b)) / (1 + d1 / (1 + d2 / ...))``
+    """I_x(a, b) from the continued fraction ``x^a (1-x)^b / (a B(a, b)) / (1 + d1 / (1 + d2 /
+    ...))``
     with ``d_2m = m (b - m) x / ((a + 2m - 1)(a + 2m))`` and
     ``d_2m+1 = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1))`` (DLMF 8.17.22), by modified Lentz
     (Numerical Recipes, 3rd ed., 6.4). Converges fast for x < (a + 1) / (a + b + 2)."""
@@ -623,7 +639,8 @@ def _betainc_cf(a, b, x, log_x, log_1mx):
 
 @_jit
 def betainc(a, b, x):
-    """Regularised incomplete beta function ``I_x(a, b)`` (scipy's edge values for a or b = 0 or inf).
+    """Regularised incomplete beta function ``I_x(a, b)`` (scipy's edge values for a or b = 0 or
+    inf).
 
     The continued fraction is used directly below ``x = (a + 1) / (a + b + 2)`` and through the
     symmetry ``I_x(a, b) = 1 - I_{1-x}(b, a)`` above it.

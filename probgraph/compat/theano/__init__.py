@@ -1,8 +1,9 @@
 """Theano's namespace over probgraph: ``import probgraph.compat.theano as theano``.
 
 ``theano.function``, ``theano.shared``, ``theano.config``, ``theano.scan``, ``theano.grad``,
-``theano.printing`` and ``theano.tensor`` (``T``) behave as in Theano. ``install()`` (or running a script
-with ``python -m probgraph.compat.theano script.py``) makes ``import theano`` itself give this namespace.
+``theano.printing`` and ``theano.tensor`` (``T``) behave as in Theano. ``install()`` (or running a
+script with ``python -m probgraph.compat.theano script.py``) makes ``import theano`` itself give
+this namespace.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from probgraph.tensor.grad import grad
 
 __version__ = "1.0.5+probgraph"
 
-# ``import theano.X`` -> the module registered here (``probgraph.compat.theano.X`` unless said otherwise)
+# ``import theano.X`` -> the module registered here (``probgraph.compat.theano.X`` unless said
+# otherwise)
 MODULES = {
     "theano": "probgraph.compat.theano",
     "theano.tensor": "probgraph.compat.theano.tensor",
@@ -30,7 +32,8 @@ MODULES = {
 
 
 def install() -> None:
-    """Make ``import theano`` (and ``theano.tensor``, ``theano.tensor.nnet``, ...) import probgraph's
+    """Make ``import theano`` (and ``theano.tensor``, ``theano.tensor.nnet``, ...) import
+    probgraph's
     compatibility modules in this process.
 
     Examples
@@ -51,5 +54,6 @@ def __getattr__(name):
     raise AttributeError(f"module 'theano' (probgraph.compat.theano) has no attribute {name!r}")
 
 
-__all__ = ["TheanoFunction", "config", "function", "gradient", "grad", "ifelse", "install", "printing",
+__all__ = ["TheanoFunction", "config", "function", "gradient", "grad", "ifelse", "install",
+           "printing",
            "scan", "shared", "tensor"]

@@ -1,4 +1,5 @@
-"""Run a legacy Theano script on probgraph: ``python -m probgraph.compat.theano script.py [args...]``."""
+"""Run a legacy Theano script on probgraph: ``python -m probgraph.compat.theano script.py
+[args...]``."""
 
 from __future__ import annotations
 

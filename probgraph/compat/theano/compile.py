@@ -1,4 +1,5 @@
-"""Theano's ``function``, ``shared`` and ``config`` over probgraph's (Theano's argument names and modes)."""
+"""Theano's ``function``, ``shared`` and ``config`` over probgraph's (Theano's argument names and
+modes)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from probgraph.graph.basic import Variable
 from probgraph.tensor.type import is_float
 
 # Theano's mode names -> probgraph backends
-MODES = {"FAST_RUN": "numba", "FAST_COMPILE": "python", "DebugMode": "python", "DEBUG_MODE": "python",
+MODES = {"FAST_RUN": "numba", "FAST_COMPILE": "python", "DebugMode": "python",
+         "DEBUG_MODE": "python",
          "Mode": "numba", "numba": "numba", "python": "python"}
 
 
@@ -29,9 +31,11 @@ class TheanoConfig:
     _FORWARDED = ("floatX", "compiledir")
 
     def __init__(self) -> None:
-        flags = {"device": "cpu", "optimizer": "fast_run", "linker": "cvm", "exception_verbosity": "low",
+        flags = {"device": "cpu", "optimizer": "fast_run", "linker": "cvm",
+                 "exception_verbosity": "low",
                  "compute_test_value": "off", "warn_float64": "ignore", "allow_gc": True,
-                 "openmp": False, "cast_policy": "custom", "profile": False, "on_unused_input": "raise"}
+                 "openmp": False, "cast_policy": "custom", "profile": False,
+                 "on_unused_input": "raise"}
         object.__setattr__(self, "_flags", flags)
 
     def __getattr__(self, name):
@@ -60,9 +64,11 @@ config = TheanoConfig()
 
 
 class TheanoFunction:
-    """A compiled probgraph function called with Theano's input conversions (``allow_input_downcast``).
+    """A compiled probgraph function called with Theano's input conversions
+    (``allow_input_downcast``).
 
-    Other attributes (``trust_input``, ``graph``, ``dprint``) are those of the probgraph ``Function``.
+    Other attributes (``trust_input``, ``graph``, ``dprint``) are those of the probgraph
+    ``Function``.
     """
 
     def __init__(self, fn: pg.Function, allow_input_downcast: bool | None):
@@ -107,7 +113,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     """
     if isinstance(inputs, Variable):
         inputs = [inputs]
-    fn = pg.function(list(inputs), outputs, updates=updates, givens=givens, mode=_mode(mode), name=name,
+    fn = pg.function(list(inputs), outputs, updates=updates, givens=givens, mode=_mode(mode),
+                     name=name,
                      on_unused_input=on_unused_input or "ignore")
     return TheanoFunction(fn, allow_input_downcast)
 

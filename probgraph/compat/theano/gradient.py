@@ -1,4 +1,5 @@
-"""``theano.gradient``: ``grad``, ``jacobian``, ``hessian``, ``verify_grad`` and the gradient-stopping ops."""
+"""``theano.gradient``: ``grad``, ``jacobian``, ``hessian``, ``verify_grad`` and the
+gradient-stopping ops."""
 
 from probgraph.tensor.grad import grad, hessian, jacobian, verify_grad
 from probgraph.tensor.math import disconnected_grad, stop_gradient

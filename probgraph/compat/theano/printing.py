@@ -1,4 +1,5 @@
-"""``theano.printing``: ``debugprint`` (also of a compiled function) and ``pprint`` over probgraph's printer."""
+"""``theano.printing``: ``debugprint`` (also of a compiled function) and ``pprint`` over probgraph's
+printer."""
 
 from __future__ import annotations
 

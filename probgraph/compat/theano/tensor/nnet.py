@@ -1,4 +1,5 @@
-"""``theano.tensor.nnet``: activations, softmax family and cross-entropies (``probgraph.tensor.nnet``
+"""``theano.tensor.nnet``: activations, softmax family and cross-entropies
+(``probgraph.tensor.nnet``
 already follows Theano's names and argument order)."""
 
 from probgraph.tensor.nnet import *  # noqa: F403
