@@ -288,15 +288,6 @@ def test_custom_dist_in_model():
     np.testing.assert_allclose(f(np.array([0.5]))[0], st.norm.logpdf(0.5) - 0.5 * (0.25 + 2.25))
 
 
-def _numba_ready():
-    try:
-        from probgraph.backends.numba import compile_graph  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _numba_ready(), reason="numba backend not available")
 def test_numba_logp_dlogp_function_matches_python(rng):
     import numba
 

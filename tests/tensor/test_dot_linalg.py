@@ -41,12 +41,6 @@ def run_case(fn, inputs, mode):
     return pg.function(xs, list(outs), mode=mode)(*inputs), outs
 
 
-def require(mode):
-    if mode == "numba":
-        nb = pytest.importorskip("probgraph.backends.numba")
-        if not hasattr(nb, "compile_graph"):
-            pytest.skip("the numba backend is not available yet")
-
 
 # (id, probgraph function, reference function, input arrays) — reused by the numba backend's tests
 DOT_CASES = [
@@ -129,7 +123,6 @@ LINALG_CASES = [
 @pytest.mark.parametrize("name, fn, ref, inputs", DOT_CASES + LINALG_CASES,
                          ids=[c[0] for c in DOT_CASES + LINALG_CASES])
 def test_values_match_numpy(name, fn, ref, inputs, mode):
-    require(mode)
     got, outs = run_case(fn, inputs, mode)
     expected = ref(*inputs)
     expected = expected if isinstance(expected, list) else [expected]

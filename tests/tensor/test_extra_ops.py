@@ -29,12 +29,6 @@ def run_case(fn, inputs, mode):
     return pg.function(xs, list(outs), mode=mode)(*inputs), outs
 
 
-def require(mode):
-    if mode == "numba":
-        nb = pytest.importorskip("probgraph.backends.numba")
-        if not hasattr(nb, "compile_graph"):
-            pytest.skip("the numba backend is not available yet")
-
 
 def _unique_all(x):
     values, index, inverse, counts = np.unique(x.ravel(), True, True, True)
@@ -77,7 +71,6 @@ EXTRA_CASES = [
 
 @pytest.mark.parametrize("name, fn, ref, inputs", EXTRA_CASES, ids=[c[0] for c in EXTRA_CASES])
 def test_values_match_numpy(name, fn, ref, inputs, mode):
-    require(mode)
     got, outs = run_case(fn, inputs, mode)
     expected = ref(*inputs)
     expected = expected if isinstance(expected, list) else [expected]

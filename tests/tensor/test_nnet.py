@@ -34,12 +34,6 @@ def run_case(fn, inputs, mode):
     return pg.function(xs, out, mode=mode)(*inputs), out
 
 
-def require(mode):
-    if mode == "numba":
-        nb = pytest.importorskip("probgraph.backends.numba")
-        if not hasattr(nb, "compile_graph"):
-            pytest.skip("the numba backend is not available yet")
-
 
 def _xent_indices(p, y):
     return -np.log(p[np.arange(len(y)), y])
@@ -85,7 +79,6 @@ NNET_CASES = [
 
 @pytest.mark.parametrize("name, fn, ref, inputs", NNET_CASES, ids=[c[0] for c in NNET_CASES])
 def test_values_match_reference(name, fn, ref, inputs, mode):
-    require(mode)
     got, out = run_case(fn, inputs, mode)
     expected = ref(*inputs)
     assert got.shape == np.shape(expected) and got.dtype == out.dtype
