@@ -22,17 +22,29 @@ class Scan(Op):
     ``(n_steps, *shape)`` per carry (the initial value excluded) then one stack per y.
     With ``as_while`` the loop ends after the first step whose stop flag is true and the outputs are
     cut to the steps run.
+
+    ``save_last`` (one flag per outer output, set by the rewrite :func:`scan_save_last`) marks
+    outputs of which only the last step is used: they hold ``min(n_steps, 1)`` entries, the last
+    step's value, instead of every step's.
     """
 
-    __props__ = ("inner", "n_seqs", "n_carry", "n_ys", "n_nonseq", "as_while", "name")
+    __props__ = ("inner", "n_seqs", "n_carry", "n_ys", "n_nonseq", "as_while", "name", "save_last")
 
     def __init__(self, inner: Graph, n_seqs: int, n_carry: int, n_ys: int, n_nonseq: int,
-                 as_while: bool = False, name: str | None = None):
+                 as_while: bool = False, name: str | None = None,
+                 save_last: tuple[bool, ...] | None = None):
         self.inner = inner
         self.n_seqs, self.n_carry, self.n_ys, self.n_nonseq = n_seqs, n_carry, n_ys, n_nonseq
         self.as_while = as_while
         self.name = name
+        self.save_last = tuple(bool(f) for f in save_last) if save_last else (False,) * (
+            n_carry + n_ys)
         self._thunk = None
+
+    def with_save_last(self, flags) -> Scan:
+        """The same loop keeping only the last step of the outputs flagged in ``flags``."""
+        return Scan(self.inner, self.n_seqs, self.n_carry, self.n_ys, self.n_nonseq,
+                    self.as_while, self.name, tuple(flags))
 
     def __str__(self):
         return f"Scan{{{self.name or 'scan'}}}"
@@ -59,8 +71,10 @@ class Scan(Op):
                                 f"has dtype {x0.dtype}; cast one of them")
         static_n = int(n_steps.data) if isinstance(n_steps,
                                                    Constant) and not self.as_while else None
-        out_types = [TensorType(o.dtype, (static_n, *o.type.shape))
-                     for o in self.inner.outputs[:self.n_carry + self.n_ys]]
+        last_n = None if static_n is None else min(static_n, 1)
+        out_types = [TensorType(o.dtype, (last_n if last else static_n, *o.type.shape))
+                     for o, last in zip(self.inner.outputs[:self.n_carry + self.n_ys],
+                                        self.save_last)]
         return Apply(self, [n_steps, *outer], out_types)
 
     def inner_function(self):
@@ -80,31 +94,35 @@ class Scan(Op):
                 raise ValueError(f"{self.name or 'scan'}: sequence {i} has {len(s)} entries, "
                                  f"fewer than n_steps={n}")
         f = self.inner_function()
-        outs = [np.empty((n, *np.shape(o)), dtype=t.dtype)
-                for o, t in zip(carry, [v.type for v in node.outputs[:self.n_carry]])]
+        C = self.n_carry
+        rows = [min(n, 1) if last else n for last in self.save_last]   # entries kept per output
+        outs = [np.empty((rows[k], *np.shape(o)), dtype=node.outputs[k].dtype)
+                for k, o in enumerate(carry)]
         ys: list = [None] * self.n_ys
         steps = n
         for t in range(n):
             res = f(*[s[t] for s in seqs], *carry, *non_seqs)
-            carry = list(res[:self.n_carry])
+            carry = list(res[:C])
             for k, c in enumerate(carry):
-                outs[k][t] = c
-            for k, y in enumerate(res[self.n_carry:self.n_carry + self.n_ys]):
+                outs[k][0 if self.save_last[k] else t] = c
+            for k, y in enumerate(res[C:C + self.n_ys]):
                 if ys[k] is None:
-                    ys[k] = np.empty((n, *np.shape(y)), dtype=node.outputs[self.n_carry + k].dtype)
-                ys[k][t] = y
+                    ys[k] = np.empty((rows[C + k], *np.shape(y)), dtype=node.outputs[C + k].dtype)
+                ys[k][0 if self.save_last[C + k] else t] = y
             if self.as_while and bool(res[-1]):
                 steps = t + 1
                 break
         for k in range(self.n_ys):
             if ys[k] is None:
-                shape = [0 if s is None else s
-                         for s in self.inner.outputs[self.n_carry + k].type.shape]
-                ys[k] = np.empty((n, *shape), dtype=node.outputs[self.n_carry + k].dtype)
+                shape = [0 if s is None else s for s in self.inner.outputs[C + k].type.shape]
+                ys[k] = np.empty((rows[C + k], *shape), dtype=node.outputs[C + k].dtype)
         result = outs + ys
-        return [r[:steps] for r in result]
+        return [r if last else r[:steps] for r, last in zip(result, self.save_last)]
 
     def pullback(self, inputs, outputs, output_grads):
+        if any(self.save_last):
+            raise NotImplementedError("scan: a loop that keeps only its last step (a compile-time "
+                                      "rewrite) cannot be differentiated; take grad before compiling")
         if self.as_while:
             from probgraph.graph.op import NotDifferentiableError
             raise NotDifferentiableError("scan: gradients through a loop with `until` are not supported")

@@ -17,6 +17,7 @@ import numpy as np
 
 import probgraph as pg
 import probgraph.tensor as pt
+from probgraph.graph.basic import Variable
 
 # a copy of posteriordb's data and our reference summaries (BSD-3, see data/LICENSE-posteriordb.md)
 DATA_DIR = Path(os.environ.get("PROBGRAPH_POSTERIORDB", Path(__file__).with_name("data")))
@@ -175,6 +176,75 @@ def low_dim_gauss_mix(data):
     return model, {**_names("mu", 2), **_names("sigma", 2), **_names("theta", None)}
 
 
+def garch11(data):
+    y, sigma1 = _vec(data, "y"), float(data["sigma1"])
+    with pg.Model() as model:
+        mu = pg.Flat("mu")
+        alpha0 = pg.HalfFlat("alpha0")
+        alpha1 = pg.Uniform("alpha1", 0.0, 1.0)
+        beta1 = pg.Uniform("beta1", 0.0, 1.0 - alpha1)
+        # Stan's bound transform adds log(1 - alpha1) to Uniform's -log(1 - alpha1): flat overall
+        pg.Potential("beta1_bound", pt.log1p(-alpha1))
+
+        def step(y_prev, s_prev, mu_, a0, a1, b1):
+            return pt.sqrt(a0 + a1 * (y_prev - mu_) ** 2 + b1 * s_prev**2)
+
+        s_rest, _ = pg.scan(step, sequences=[pt.as_tensor(y[:-1])],
+                            outputs_info=[pt.constant(sigma1)],
+                            non_sequences=[mu, alpha0, alpha1, beta1])
+        s = pt.concatenate([pt.as_tensor(np.array([sigma1])), s_rest])
+        pg.Normal("y", mu=mu, sigma=s, observed=y)
+    return model, {k: (k, None) for k in ("mu", "alpha0", "alpha1", "beta1")}
+
+
+def _positive_ordered():
+    from probgraph.distributions import transforms as tr
+    return tr.Chain([tr.log, tr.ordered])
+
+
+def _hmm_forward(emission: Variable, log_theta: Variable) -> Variable:
+    """log p(observations): the forward algorithm over ``emission[t, k]`` (no initial-state term).
+
+    ``log_theta[j, k]`` is log P(z_t = k | z_{t-1} = j), so the sum runs over the previous state j.
+    """
+    def step(e_t, g_prev, lt):
+        return pt.logsumexp(g_prev[:, None] + lt, axis=0) + e_t
+
+    g, _ = pg.scan(step, sequences=[emission[1:]], outputs_info=[emission[0]],
+                   non_sequences=[log_theta])
+    return pt.logsumexp(g[-1])
+
+
+def hmm_example(data):
+    y = _vec(data, "y")
+    with pg.Model() as model:
+        theta1 = pg.Dirichlet("theta1", a=np.ones(2))
+        theta2 = pg.Dirichlet("theta2", a=np.ones(2))
+        mu = pg.Normal("mu", mu=np.array([3.0, 10.0]), sigma=1.0, shape=2,
+                       transform=_positive_ordered(), initval=np.array([3.0, 10.0]))
+        emission = -0.5 * (y[:, None] - mu[None, :]) ** 2 - 0.5 * np.log(2 * np.pi)
+        log_theta = pt.log(pt.stack([theta1, theta2]))
+        pg.Potential("forward", _hmm_forward(emission, log_theta))
+    return model, {**_names("theta1", 2), **_names("theta2", 2), **_names("mu", 2)}
+
+
+def hmm_drive_0(data):
+    u, v, alpha = _vec(data, "u"), _vec(data, "v"), np.asarray(data["alpha"], dtype="float64")
+    with pg.Model() as model:
+        theta1 = pg.Dirichlet("theta1", a=alpha[0])
+        theta2 = pg.Dirichlet("theta2", a=alpha[1])
+        phi = pg.Normal("phi", mu=np.array([0.0, 3.0]), sigma=1.0, shape=2,
+                        transform=_positive_ordered(), initval=np.array([1.0, 5.0]))
+        lam = pg.Normal("lambda", mu=np.array([0.0, 3.0]), sigma=1.0, shape=2,
+                        transform=_positive_ordered(), initval=np.array([0.03, 0.08]))
+        emission = (pt.log(phi)[None, :] - u[:, None] * phi[None, :]
+                    + pt.log(lam)[None, :] - v[:, None] * lam[None, :])
+        log_theta = pt.log(pt.stack([theta1, theta2]))
+        pg.Potential("forward", _hmm_forward(emission, log_theta))
+    return model, {**_names("theta1", 2), **_names("theta2", 2), **_names("phi", 2),
+                   **_names("lambda", 2)}
+
+
 @dataclass(frozen=True)
 class Case:
     """One posteriordb posterior: its folder, builder and sampler settings."""
@@ -200,6 +270,9 @@ CASES = {c.posterior: c for c in [
     Case("kilpisjarvi_mod-kilpisjarvi", kilpisjarvi, init="jitter+adapt_full"),
     Case("gp_pois_regr-gp_regr", gp_regr),
     Case("low_dim_gauss_mix-low_dim_gauss_mix", low_dim_gauss_mix),
+    Case("garch-garch11", garch11),
+    Case("hmm_example-hmm_example", hmm_example),
+    Case("bball_drive_event_0-hmm_drive_0", hmm_drive_0, init="jitter+adapt_full"),
     Case("eight_schools-eight_schools_centered", eight_schools_centered, target_accept=0.95,
          expect_divergences=True),
 ]}

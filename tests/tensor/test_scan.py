@@ -102,6 +102,78 @@ def test_taps_reaching_before_start_error():
         pg.scan(lambda a, b: a + b, outputs_info=[dict(initial=x0, taps=[-2, -1])], n_steps=3)
 
 
+# ------------------------------------------------------------------ memory: last step only
+def _scans(f):
+    return [n for n in f.graph.apply_nodes if isinstance(n.op, pg.tensor.scan.Scan)]
+
+
+def test_output_read_only_at_last_step_keeps_one_entry(mode):
+    x = pt.dvector("x")
+    h, _ = pg.scan(lambda x_t, prev: 0.5 * prev + x_t, sequences=[x],
+                   outputs_info=[pt.constant(1.0)])
+    f_last = pg.function([x], h[-1], mode=mode)
+    (node,) = _scans(f_last)
+    assert node.op.save_last == (True,)
+    v = np.array([0.5, -1.0, 2.0, 3.0])
+    expected = np.empty(4)
+    prev = 1.0
+    for t, xt in enumerate(v):
+        prev = 0.5 * prev + xt
+        expected[t] = prev
+    np.testing.assert_allclose(f_last(v), expected[-1])
+    # the same output also used whole keeps every step
+    f_both = pg.function([x], [h[-1], h], mode=mode)
+    assert _scans(f_both)[0].op.save_last == (False,)
+    last, whole = f_both(v)
+    np.testing.assert_allclose(whole, expected)
+    np.testing.assert_allclose(last, expected[-1])
+
+
+def test_last_step_only_with_zero_steps_still_raises_on_indexing(mode):
+    x = pt.dvector("x")
+    h, _ = pg.scan(lambda x_t, prev: prev + x_t, sequences=[x], outputs_info=[pt.constant(0.0)])
+    f = pg.function([x], h[-1], mode=mode)
+    assert _scans(f)[0].op.save_last == (True,)
+    with pytest.raises((IndexError, pg.backends.python.EvaluationError)):
+        f(np.zeros(0))
+
+
+def test_last_step_only_for_per_step_outputs_and_until():
+    start = pt.dscalar("start")
+    out, _ = pg.scan(lambda prev: (prev * 2, pg.until(prev * 2 > 50)),
+                     outputs_info=[start], n_steps=100)
+    for mode in ("python", "numba"):
+        f = pg.function([start], out[-1], mode=mode)
+        assert _scans(f)[0].op.save_last == (True,)
+        assert float(f(1.0)) == 64.0
+        assert float(f(100.0)) == 200.0
+    x = pt.dmatrix("x")
+    ys, _ = pg.scan(lambda x_t: pt.exp(x_t), sequences=[x], outputs_info=[None])
+    for mode in ("python", "numba"):
+        f = pg.function([x], ys[-1], mode=mode)
+        assert _scans(f)[0].op.save_last == (True,)
+        v = np.arange(6.0).reshape(3, 2)
+        np.testing.assert_allclose(f(v), np.exp(v[-1]))
+
+
+def test_backward_scan_keeps_only_the_final_non_sequence_gradient(mode, rng):
+    W, X = pt.dmatrix("W"), pt.dmatrix("X")
+    hs, _ = pg.scan(lambda x_t, h, W_: pt.tanh(W_ @ h + x_t), sequences=[X],
+                    outputs_info=[pt.zeros(3)], non_sequences=[W])
+    f = pg.function([X, W], pg.grad(hs.sum(), W), mode=mode)
+    backward = [n for n in _scans(f) if n.op.name and n.op.name.startswith("grad_of")]
+    assert backward and all(backward[0].op.save_last[:backward[0].op.n_carry])
+    Xv, Wv = rng.normal(size=(6, 3)), 0.5 * rng.normal(size=(3, 3))
+    cost = pg.function([X, W], hs.sum(), mode="python")
+    eps, num = 1e-6, np.empty((3, 3))
+    for i in range(3):
+        for j in range(3):
+            d = np.zeros((3, 3))
+            d[i, j] = eps
+            num[i, j] = (cost(Xv, Wv + d) - cost(Xv, Wv - d)) / (2 * eps)
+    np.testing.assert_allclose(f(Xv, Wv), num, rtol=1e-6, atol=1e-8)
+
+
 # ------------------------------------------------------------------ gradients
 def _ar1(phi, sigma, z):
     x, _ = pg.scan(lambda z_t, prev, phi_, s_: phi_ * prev + s_ * z_t, sequences=[z],
