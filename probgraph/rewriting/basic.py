@@ -200,8 +200,7 @@ def shape_of_static(node):
 @node_rewriter(Shape)
 def shape_of_elementwise(node):
     """``shape(f(a, b))`` → ``shape(a)`` for an elementwise ``f`` and an input ``a`` that is not
-    broadcast
-    (so the value of ``f`` need not be computed just for its shape)."""
+    broadcast (so the value of ``f`` need not be computed just for its shape)."""
     out = node.inputs[0]
     if out.owner is None:
         return None
@@ -215,6 +214,15 @@ def shape_of_elementwise(node):
     return None
 
 
+@node_rewriter(Shape)
+def shape_of_broadcast(node):
+    """``shape(broadcast_to(x, shp))`` → ``shp`` (gradients ask the shape of their seeds)."""
+    out = node.inputs[0]
+    if out.owner is None or not isinstance(out.owner.op, BroadcastTo):
+        return None
+    return [out.owner.inputs[1]]
+
+
 @node_rewriter(tm.Identity, tm.StopGradient)
 def remove_identity(node):
     """``Identity`` and ``StopGradient`` do nothing once gradients are taken."""
@@ -223,8 +231,7 @@ def remove_identity(node):
 
 FOLD = [constant_folding]
 USELESS = [useless_arith, neg_neg, useless_switch, dimshuffle_rules, useless_cast, useless_reshape,
-           shape_of_static, shape_of_elementwise]
-#: only after differentiation (in ``function``): ``grad`` needs Identity/StopGradient, and ``x - x``
-# → 0 would
-#: disconnect ``x``
+           shape_of_static, shape_of_elementwise, shape_of_broadcast]
+#: only after differentiation (in ``function``): ``grad`` needs Identity/StopGradient, and
+#: ``x - x`` → 0 would disconnect ``x``
 AFTER_GRAD = [remove_identity, sub_self]

@@ -156,16 +156,37 @@ class FusedLoop:
     def reads(self):
         return [v for leaf in self.leaves.values() for v in leaf.reads()]
 
-    def _size(self, d, ctx) -> str:
+    def _size_source(self, d):
+        """Where the extent of loop axis ``d`` is read from: a size source ``(var, how, arg)``."""
         static = self.body_var.type.shape[d]
         if static is not None:
-            return str(static)
+            return (None, "lit", static)
         for leaf in self.leaves.values():
             for dim, src in leaf.sizes:
                 if dim == d:
-                    return _source_expr(src, ctx)
+                    return src
         raise NotImplementedError(f"numba backend: cannot find the run-time size of axis {d} of "
                                   f"{self.body_var}")
+
+    def _size(self, d, ctx) -> str:
+        return _source_expr(self._size_source(d), ctx)
+
+    def extent_keys(self) -> list:
+        """One size key per loop axis (see :class:`SizeClasses`)."""
+        return [size_key(self._size_source(d)) for d in range(self.body_var.ndim)]
+
+    def size_facts(self) -> list[list]:
+        """Per loop axis, the size keys that equal its extent once the loop's checks have run (its
+        inputs' sizes and, for an elementwise output, the output's own)."""
+        nd = self.body_var.ndim
+        facts = [[k] for k in self.extent_keys()]
+        for leaf in self.leaves.values():
+            for d, src in leaf.sizes:
+                facts[d].append(size_key(src))
+        if self.reduce is None:
+            for d in range(nd):
+                facts[d].append((id(self.out), "shape", d))
+        return facts
 
     def _describe(self, leaf) -> str:
         """Which op reads ``leaf`` and as which input, for error messages."""
@@ -321,9 +342,9 @@ def _nest(sizes, pre, body, post) -> list[str]:
 
 
 class LoopGroup:
-    """Sibling fused loops over the same static shape run as one loop nest, each keeping its own
-    outputs and
-    accumulators; a later loop may read an earlier one's elementwise output at the same index."""
+    """Sibling fused loops over the same extents run as one loop nest, each keeping its own outputs
+    and accumulators; a later loop may read an earlier one's elementwise output at the same
+    index."""
 
     def __init__(self, loops):
         self.loops = loops
@@ -340,12 +361,46 @@ class LoopGroup:
         return _nest(parts[0][0], *([line for p in parts for line in p[k]] for k in (1, 2, 3)))
 
 
-def _loop_shape(unit):
-    """The static loop shape of a fused loop worth merging, else None."""
-    if not isinstance(unit, FusedLoop):
-        return None
-    shape = unit.body_var.type.shape
-    return shape if shape and None not in shape else None
+def size_key(src) -> tuple:
+    """A hashable key of a size source: equal keys are the same run-time integer."""
+    var, how, arg = src
+    return ("lit", arg) if how == "lit" else (id(var), how, arg)
+
+
+class SizeClasses:
+    """Union-find over size keys: sizes known to be equal at run time (because a loop checked
+    them against its extent, or a loop wrote an output of that extent)."""
+
+    def __init__(self, parent: dict | None = None):
+        self.parent = dict(parent or {})
+
+    def find(self, key):
+        root = key
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while key != root:  # path compression
+            self.parent[key], key = root, self.parent.get(key, key)
+        return root
+
+    def add(self, facts: list[list]):
+        for keys in facts:
+            first = self.find(keys[0])
+            for k in keys[1:]:
+                root = self.find(k)
+                if root != first:
+                    self.parent[root] = first
+
+    def copy(self) -> SizeClasses:
+        return SizeClasses(self.parent)
+
+
+def _same_extent(loop, group_keys: list, classes: SizeClasses) -> bool:
+    """Does ``loop`` provably run over the extents ``group_keys``, given ``classes`` and its own
+    checks?"""
+    if not isinstance(loop, FusedLoop) or loop.body_var.ndim != len(group_keys):
+        return False
+    return all(any(classes.find(k) == classes.find(g) for k in keys)
+               for keys, g in zip(loop.size_facts(), group_keys))
 
 
 def _joinable(loop, group, pos: int, producer: dict, group_ids: set) -> bool:
@@ -369,30 +424,37 @@ def _joinable(loop, group, pos: int, producer: dict, group_ids: set) -> bool:
 
 
 def fuse_siblings(units: list, graph) -> list:
-    """Merge fused loops over the same static shape that read common inputs into ``LoopGroup``
-    units.
+    """Merge fused loops over the same extents that read common inputs into ``LoopGroup`` units.
 
+    Extents are the same when static and equal, or when run-time sizes are provably equal: every
+    loop checks its inputs' sizes against its extent, so after the loops before a group (and the
+    group's own checks, which run before its loop nest) those sizes are one class.
     A loop joins an earlier group when everything it reads is computed before the group's position
     or is an elementwise output of a group member read at the same index (written earlier in the
     same iteration).
     """
     producer = {id(o): k for k, u in enumerate(units) for o in u.outputs}
-    groups: list[tuple[int, tuple, list, set]] = []   # (position, shape, loops, unit indices)
-    merged: dict[int, int] = {}                        # unit index -> index of its group's first
-                                                       # unit
+    before = SizeClasses()                             # facts of the units seen so far
+    groups: list[tuple[int, list, list, set, SizeClasses]] = []
+    # (position, extent keys, loops, unit indices, the size classes valid inside the group)
+    merged: dict[int, int] = {}                        # unit index -> its group's position
     for k, unit in enumerate(units):
-        shape = _loop_shape(unit)
-        if shape is None:
+        if not isinstance(unit, FusedLoop) or unit.body_var.ndim == 0:
             continue
-        for pos, gshape, loops, ids in groups:
-            if gshape == shape and _joinable(unit, loops, pos, producer, ids):
+        facts = unit.size_facts()
+        for pos, keys, loops, ids, classes in groups:
+            if _same_extent(unit, keys, classes) and _joinable(unit, loops, pos, producer, ids):
                 loops.append(unit)
                 ids.add(k)
                 merged[k] = pos
+                classes.add(facts)
                 break
         else:
-            groups.append((k, shape, [unit], {k}))
-    heads = {pos: loops for pos, _, loops, _ in groups if len(loops) > 1}
+            classes = before.copy()
+            classes.add(facts)
+            groups.append((k, unit.extent_keys(), [unit], {k}, classes))
+        before.add(facts)
+    heads = {pos: loops for pos, _, loops, _, _ in groups if len(loops) > 1}
     out = []
     for k, unit in enumerate(units):
         if k in merged:
