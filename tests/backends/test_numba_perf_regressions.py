@@ -1,6 +1,5 @@
 """Structure of the generated code behind the benchmark figures: loop counts, no folded transposes
-of big
-constants, sibling loops merged only when safe. Checks the source, never timings."""
+of big constants, sibling loops merged only when safe. Checks the source, never timings."""
 
 import re
 
@@ -98,3 +97,24 @@ def test_sibling_fusion_respects_dependencies():
     want = [np.exp(v) - np.exp(v).sum(), np.tanh(v) * 2, np.sin(np.tanh(v) * 2) + v]
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_sibling_fusion_over_run_time_sizes():
+    """Data of unknown static length (``pg.Data``, shared variables): the logp's reduction loop and
+    the gradient's loop are still one loop, because both check their sizes against the same data."""
+    rng = np.random.default_rng(2)
+    y = pg.shared(rng.normal(size=40), name="y")
+    w = pg.shared(rng.normal(size=40), name="w")
+    q = pt.dvector("q", shape=(1,))
+    r = y - q[0] * w
+    logp = -0.5 * (r ** 2).sum() - pt.softplus(r).sum()
+    graph, src = _source([q, y, w], [logp, pg.grad(logp, q)])
+    loops = re.findall(r"for i\d+ in range\((\w+)\):", src)
+    assert len(loops) == 1, src
+    f = pg.function([q], [logp, pg.grad(logp, q)], mode="numba")
+    g = pg.function([q], [logp, pg.grad(logp, q)], mode="python")
+    for a, b in zip(f(np.array([0.3])), g(np.array([0.3]))):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    y.set_value(rng.normal(size=41))  # now y and w disagree: the fused loop's checks catch it
+    with pytest.raises(ValueError):
+        f(np.array([0.3]))
