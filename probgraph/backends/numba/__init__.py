@@ -46,7 +46,10 @@ def compile_graph(graph: Graph, eager: bool = True):
     """
     source, const_vars = generate_source(graph)
     key, kernel = load_kernel(source)
-    consts = tuple(c.data for c in const_vars)
+    # private writable copies of read-only constants: the kernel is then typed the same whether
+    # called here or from a model's packed-data adapter (whose views are writable), so it compiles
+    # once, not once per caller
+    consts = tuple(c.data if c.data.flags.writeable else np.array(c.data) for c in const_vars)
     if eager:
         sig = tuple(_numba_type(v) for v in graph.inputs) + tuple(numba.typeof(c) for c in consts)
         try:

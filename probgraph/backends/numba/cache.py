@@ -23,7 +23,9 @@ import numpy as np
 
 from probgraph.config import config
 
-_KERNELS: dict[str, object] = {}
+_MODULES: dict[str, object] = {}
+#: package name under which generated modules are registered in ``sys.modules``
+GENERATED = "probgraph_generated"
 _TAG: list[str] = []
 
 
@@ -71,20 +73,26 @@ def _write_once(path: Path, source: str) -> None:
             tmp.unlink()
 
 
-def load_kernel(source: str):
-    """``(key, kernel)``: the jitted ``kernel`` of the module ``source``, from the in-process or
-    disk cache."""
+def load_module(source: str, prefix: str = "pg"):
+    """``(key, module)``: the module ``source`` written once to ``<compiledir>/numba/`` and imported
+    (from the in-process cache when already loaded)."""
     key = cache_key(source)
-    kernel = _KERNELS.get(key)
-    if kernel is not None:
-        return key, kernel
-    name = f"pg_{key[:40]}"
+    module = _MODULES.get(key)
+    if module is not None:
+        return key, module
+    name = f"{prefix}_{key[:40]}"
     path = cache_dir() / f"{name}.py"
     _write_once(path, source)
-    spec = importlib.util.spec_from_file_location(f"probgraph_generated.{name}", path)
+    spec = importlib.util.spec_from_file_location(f"{GENERATED}.{name}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    kernel = module.kernel
-    _KERNELS[key] = kernel
-    return key, kernel
+    _MODULES[key] = module
+    return key, module
+
+
+def load_kernel(source: str):
+    """``(key, kernel)``: the jitted ``kernel`` of the module ``source``, from the in-process or
+    disk cache."""
+    key, module = load_module(source)
+    return key, module.kernel

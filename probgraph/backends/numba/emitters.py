@@ -34,6 +34,17 @@ def _tuple(items) -> str:
     return "(" + "".join(f"{i}, " for i in items) + ")"
 
 
+def transposed(xs: str, perm) -> str:
+    """Source of ``xs`` with its axes permuted by ``perm`` (nothing for the identity, ``.T`` for a
+    matrix, else the cached ``kr.permute``)."""
+    perm = list(perm)
+    if perm == sorted(perm):
+        return xs
+    if perm == [1, 0]:
+        return f"{xs}.T"
+    return f"kr.permute({xs}, {_tuple(perm)})"
+
+
 @register_emitter(DimShuffle)
 def _dimshuffle(node, ctx):
     (x,), out, op = node.inputs, node.outputs[0], node.op
@@ -43,12 +54,7 @@ def _dimshuffle(node, ctx):
     if x.ndim == 0:
         return [f"{o} = np.full({_tuple(['1'] * out.ndim)}, {xs}, dtype={np_dtype(out.dtype)})"]
     kept = [k for k in op.new_order if k != "x"]
-    v = xs
-    if kept != sorted(kept):
-        if x.ndim == 2 and not op.dropped:
-            v = f"{xs}.T"
-        else:
-            v = f"np.transpose({xs}, {_tuple(kept + list(op.dropped))})"
+    v = transposed(xs, kept + list(op.dropped))
     if "x" in op.new_order or op.dropped:
         shape = ["1" if k == "x" else f"{xs}.shape[{k}]" for k in op.new_order]
         v = f"np.ascontiguousarray({v}).reshape({_tuple(shape)})"
@@ -105,7 +111,8 @@ def _argmax(node, ctx):
         return [f"{o} = np.int64({fn}({xs}))"]
     k = op.axis
     others = [i for i in range(x.ndim) if i != k]
-    rows = f"np.ascontiguousarray(np.transpose({xs}, {_tuple(others + [k])})).reshape((-1, {xs}.shape[{k}]))"
+    rows = (f"np.ascontiguousarray({transposed(xs, others + [k])})"
+            f".reshape((-1, {xs}.shape[{k}]))")
     r = ctx.tmp("am")
     lines = [f"{r} = kr.argmax_rows({rows}, {op.kind == 'max'})"]
     if out.ndim == 0:

@@ -36,6 +36,19 @@ class IndexOutOfBounds(IndexError):
 
 
 @njit(cache=True)
+def permute(x, axes):
+    """``np.transpose(x, axes)`` behind a cached call: numba's own ``transpose`` with axes compiles
+    ~50 helper functions (3-4 s) in every process that types it."""
+    return np.transpose(x, axes)
+
+
+@njit(cache=True)
+def assign(view, y):
+    """``view[...] = y`` (broadcasting ``y``) behind a cached call, for the same reason."""
+    view[...] = y
+
+
+@njit(cache=True)
 def argmax_rows(x, is_max):
     """Index of the largest (``is_max``) or smallest entry of each row of a 2-d array (first one
     wins)."""

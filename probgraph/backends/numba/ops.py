@@ -7,7 +7,7 @@ scatter-add, cumulative ops along an axis) comes from ``kernels.py``.
 
 from __future__ import annotations
 
-from probgraph.backends.numba.emitters import _tuple
+from probgraph.backends.numba.emitters import _tuple, transposed
 from probgraph.backends.numba.loops import np_dtype
 from probgraph.backends.numba.registry import register_emitter
 from probgraph.tensor import builders, extra_ops, join, linalg, subtensor
@@ -195,12 +195,16 @@ def _inc_subtensor(node, ctx):
     sign = "=" if node.op.set_instead_of_inc else "+="
     lines = _basic_checks(node, x, xs, scalars, ctx) + [f"{o} = {_copy_unless_fresh(x, ctx)}"]
     region_ndim = node.outputs[0].ndim - sum(not isinstance(e, tuple) for e in node.op.idx)
-    if y.ndim and None in y.type.shape:
-        r = ctx.tmp("reg")
+    if region_ndim == 0 or y.ndim == 0:
+        return lines + [f"{o}[{where}] {sign} {ys}"]
+    # an array region is updated through its view: numba's ``a[slice] = array`` types ~40 helper
+    # functions (shape-error formatting) in every process, ``view += y`` and a cached helper do not
+    r = ctx.tmp("reg")
+    lines.append(f"{r} = {o}[{where}]")
+    if None in y.type.shape:
         what = f"{'set' if node.op.set_instead_of_inc else 'inc'}_subtensor: y ({_label(y)})"
-        lines.append(f"{r} = {o}[{where}]")
         lines += _broadcast_checks(y, ys, r, region_ndim, what)
-    return lines + [f"{o}[{where}] {sign} {ys}"]
+    return lines + [f"kr.assign({r}, {ys})" if node.op.set_instead_of_inc else f"{r} += {ys}"]
 
 
 def _single_array_axis(op, node):
@@ -294,14 +298,14 @@ def _arange(node, ctx):
 
 def _rows(x, xs, axis) -> tuple[str, list[int]]:
     perm = [i for i in range(x.ndim) if i != axis] + [axis]
-    return (f"np.ascontiguousarray(np.transpose({xs}, {_tuple(perm)})).reshape((-1, {xs}.shape[{axis}]))",
+    return (f"np.ascontiguousarray({transposed(xs, perm)}).reshape((-1, {xs}.shape[{axis}]))",
             perm)
 
 
 def _unrows(r, xs, x, perm) -> str:
     shape = _tuple(f"{xs}.shape[{p}]" for p in perm)
     inverse = [perm.index(i) for i in range(x.ndim)]
-    return f"np.transpose({r}.reshape({shape}), {_tuple(inverse)})"
+    return transposed(f"{r}.reshape({shape})", inverse)
 
 
 @register_emitter(extra_ops.CumOp)
