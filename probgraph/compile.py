@@ -96,7 +96,7 @@ def _pairs(x) -> list[tuple]:
 def function(inputs: Sequence[Variable], outputs=None, updates=None, givens=None,
              mode: str | None = None,
              name: str | None = None, rewrite: bool = True,
-             on_unused_input: str = "ignore") -> Function:
+             on_unused_input: str = "ignore", eager: bool = True) -> Function:
     """Compile ``outputs`` as a function of ``inputs`` (Theano's contract).
 
     Parameters
@@ -106,6 +106,8 @@ def function(inputs: Sequence[Variable], outputs=None, updates=None, givens=None
     updates : ``[(shared_var, new_expression), ...]`` or a dict, applied after outputs are computed
     givens : ``{variable: replacement}`` substituted before compiling
     mode : ``"numba"`` (default, ``config.mode``) or ``"python"`` (the reference evaluator)
+    eager : bool
+        numba mode: compile the machine code now (default) rather than at the first call.
 
     Examples
     --------
@@ -155,7 +157,9 @@ def function(inputs: Sequence[Variable], outputs=None, updates=None, givens=None
     if rewrite:
         from probgraph.rewriting import rewrite_graph
         graph = rewrite_graph(graph, mode=mode)
-    thunk = _backend(mode).compile_graph(graph)
+    backend = _backend(mode)
+    thunk = backend.compile_graph(graph, eager=eager) if mode == "numba" else \
+        backend.compile_graph(graph)
     return Function(inputs, single, graph, thunk, shared, targets, name)
 
 

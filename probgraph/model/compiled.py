@@ -280,7 +280,9 @@ class LogpDlogpFunction:
         self._pieces = self._split(self.q)
         logp = clone_replace([model.logp(jacobian=jacobian)], self._pieces)[0]
         grad = pt.grad(logp, self.q, disconnected_inputs="ignore")
-        self.function = function([self.q], [logp, grad], mode=self.mode, name="logp_dlogp")
+        # compiled lazily: samplers call the kernel through ``logp_fn``, which compiles it inlined
+        self.function = function([self.q], [logp, grad], mode=self.mode, name="logp_dlogp",
+                                 eager=False)
         self.function.trust_input = True
         self._expand_fn = None
         self._logp_fn = None

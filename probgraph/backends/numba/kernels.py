@@ -35,6 +35,38 @@ class IndexOutOfBounds(IndexError):
         return f"index {i} is out of bounds for axis {axis} of {of} with size {n}"
 
 
+# numpy's BLAS/LAPACK entry points behind cached calls: typing numba's own versions costs
+# 0.1-0.5 s per layout combination in every process; through these, once per install
+@njit(cache=True)
+def dot(a, b):
+    return np.dot(a, b)
+
+
+@njit(cache=True)
+def solve(a, b):
+    return np.linalg.solve(a, b)
+
+
+@njit(cache=True)
+def inv(a):
+    return np.linalg.inv(a)
+
+
+@njit(cache=True)
+def det(a):
+    return np.linalg.det(a)
+
+
+@njit(cache=True)
+def slogdet(a):
+    return np.linalg.slogdet(a)
+
+
+@njit(cache=True)
+def eigh(a):
+    return np.linalg.eigh(a)
+
+
 @njit(cache=True)
 def permute(x, axes):
     """``np.transpose(x, axes)`` behind a cached call: numba's own ``transpose`` with axes compiles

@@ -43,7 +43,7 @@ def _copy_unless_fresh(var, ctx) -> str:
 def _dot(node, ctx):
     (a, b), out = node.inputs, node.outputs[0]
     dt = out.dtype if out.dtype.startswith(("float", "complex")) else "float64"
-    expr = f"np.dot({_as(a, dt, ctx)}, {_as(b, dt, ctx)})"
+    expr = f"kr.dot({_as(a, dt, ctx)}, {_as(b, dt, ctx)})"
     if dt != out.dtype:
         expr = f"np.{out.dtype}({expr})" if out.ndim == 0 else f"{expr}.astype({np_dtype(out.dtype)})"
     return [f"{ctx.ref(out)} = {expr}"]
@@ -91,31 +91,31 @@ def _solve_triangular(node, ctx):
 def _solve(node, ctx):
     (a, b), out = node.inputs, node.outputs[0]
     dt = out.dtype
-    return [(f"{ctx.ref(out)} = np.linalg.solve(np.ascontiguousarray({_as(a, dt, ctx)}), "
+    return [(f"{ctx.ref(out)} = kr.solve(np.ascontiguousarray({_as(a, dt, ctx)}), "
              f"np.ascontiguousarray({_as(b, dt, ctx)}))")]
 
 
 @register_emitter(linalg.MatrixInverse)
 def _inv(node, ctx):
-    return [f"{ctx.ref(node.outputs[0])} = np.linalg.inv(np.ascontiguousarray({ctx.ref(node.inputs[0])}))"]
+    return [f"{ctx.ref(node.outputs[0])} = kr.inv(np.ascontiguousarray({ctx.ref(node.inputs[0])}))"]
 
 
 @register_emitter(linalg.Det)
 def _det(node, ctx):
-    return [f"{ctx.ref(node.outputs[0])} = np.linalg.det(np.ascontiguousarray({ctx.ref(node.inputs[0])}))"]
+    return [f"{ctx.ref(node.outputs[0])} = kr.det(np.ascontiguousarray({ctx.ref(node.inputs[0])}))"]
 
 
 @register_emitter(linalg.SlogDet)
 def _slogdet(node, ctx):
     s, ld = (ctx.ref(o) for o in node.outputs)
-    return [f"{s}, {ld} = np.linalg.slogdet(np.ascontiguousarray({ctx.ref(node.inputs[0])}))"]
+    return [f"{s}, {ld} = kr.slogdet(np.ascontiguousarray({ctx.ref(node.inputs[0])}))"]
 
 
 @register_emitter(linalg.Eigh)
 def _eigh(node, ctx):
     w, v = (ctx.ref(o) for o in node.outputs)
     a = f"kr.symmetrize({ctx.ref(node.inputs[0])}, {node.op.lower})"
-    return [f"{w}, {v} = np.linalg.eigh({a})"]
+    return [f"{w}, {v} = kr.eigh({a})"]
 
 
 # ----------------------------------------------------------------- indexing
