@@ -68,8 +68,8 @@ def main(argv=None) -> dict:
     print(f"\n{args.chains} chains x {args.draws} draws (+{args.tune} tuning) in {wall:.2f} s "
           f"(compile included); divergences: {n_div}")
 
-    idata.extend(pg.sample_posterior_predictive(idata, model=model, random_seed=args.seed,
-                                                progressbar=False))
+    pg.sample_posterior_predictive(idata, model=model, random_seed=args.seed, progressbar=False,
+                                   extend_inferencedata=True)
     y_rep = idata.posterior_predictive["y"].values.reshape(-1, args.n)
     lo, hi = np.percentile(y_rep, [5, 95], axis=0)
     coverage = float(np.mean((y >= lo) & (y <= hi)))

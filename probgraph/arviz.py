@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["to_inference_data", "extend_inferencedata", "STAT_DTYPES"]
+__all__ = ["to_inference_data", "extend_inferencedata", "group_names", "STAT_DTYPES"]
 
 # Groups whose arrays carry leading (chain, draw) axes, in ArviZ's schema order.
 SAMPLE_GROUPS = (
@@ -215,6 +215,14 @@ def extend_inferencedata(
     return idata
 
 
+def group_names(idata) -> list[str]:
+    """The group names of an ``InferenceData`` (arviz 0.x) or ``DataTree`` (arviz 1.x), e.g.
+    ``["posterior", "sample_stats", ...]``."""
+    if _is_datatree(idata):
+        return [str(name) for name in idata.children]
+    return list(idata.groups())
+
+
 def _arviz_major() -> int:
     """Major version of the installed arviz (0 for the InferenceData era)."""
     try:
@@ -416,7 +424,7 @@ def _dims_and_coords_of(idata) -> tuple[dict[str, tuple[list[str], tuple[int, ..
     if _is_datatree(idata):
         datasets = [node.to_dataset() for node in idata.subtree if node is not idata]
     else:
-        datasets = [idata[group] for group in idata.groups()]
+        datasets = [idata[group] for group in group_names(idata)]
     known_dims: dict[str, tuple[list[str], tuple[int, ...]]] = {}
     known_coords: dict[str, np.ndarray] = {}
     for dataset in datasets:

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from probgraph import distributions as D
+from probgraph.arviz import group_names
 from probgraph.model import Data, Deterministic, Model, set_data
 from probgraph.predictive import draw, sample_posterior_predictive, sample_prior_predictive
 
@@ -65,7 +66,7 @@ def test_posterior_predictive_from_dict_and_inferencedata():
     np.testing.assert_allclose(out.posterior_predictive["y"].values, pp["y"])
     extended = sample_posterior_predictive(idata, model=model, random_seed=2,
                                            extend_inferencedata=True)
-    assert extended is idata and "posterior_predictive" in idata.groups()
+    assert extended is idata and "posterior_predictive" in group_names(idata)
     det = sample_posterior_predictive(trace, model=model, var_names=["mu2"],
                                       return_inferencedata=False)
     np.testing.assert_allclose(det["mu2"], 6.0)
