@@ -313,7 +313,7 @@ def compare(idata, ref: dict, names: dict, rhat_max: float = 1.01) -> list[dict]
         x = _draws(idata, var, index)
         r = ref["parameters"][stan_name]
         ess = float(az.ess(x, method="bulk"))
-        ess_tail = float(az.ess(x, method="tail"))
+        ess_tail = float(az.ess(x, method="tail", prob=(0.05, 0.95)))  # explicit for arviz 1.x
         rhat = float(az.rhat(x))
         mean, sd = float(x.mean()), float(x.std(ddof=1))
         mcse = sd / np.sqrt(ess)
