@@ -15,7 +15,7 @@ from probgraph.graph.fg import Graph
 from probgraph.graph.rewrite import rewrite, rewrite_outputs
 from probgraph.rewriting.basic import AFTER_GRAD, FOLD, USELESS, fit_type
 from probgraph.rewriting.canonicalize import CANONICALIZE
-from probgraph.rewriting.scan import scan_save_last
+from probgraph.rewriting.scan import scan_prune_outputs, scan_save_last
 from probgraph.rewriting.specialize import SPECIALIZE
 from probgraph.rewriting.stabilize import STABILIZE
 
@@ -72,7 +72,7 @@ def rewrite_graph(graph: Graph, mode: str = "numba", fuse: bool | None = None,
         if name == "stabilize" and not include_stabilize:
             continue
         graph = rewrite(graph, rules, fit=fit_type, counts=counts)
-    return scan_save_last(graph)
+    return scan_save_last(scan_prune_outputs(graph))
 
 
 PREGRAD = BASE + CANONICALIZE + STABILIZE

@@ -165,16 +165,30 @@ def _scan_pullback(op: Scan, inputs, outputs, output_grads):
         gs = grad(None, wrt, known_grads=known, disconnected_inputs="ignore")
     else:
         gs = [tm.zeros_like(w) for w in wrt]
+    # the forward loop stored each step's new carries: where the gradient reads one (tanh's
+    # pullback reads its output), read the stored value instead of recomputing the step
+    from probgraph.graph.basic import ancestors
+    b_out, out_k = [], []
+    for k in range(C):
+        if step_outs[k].owner is not None and is_float(step_outs[k].dtype):
+            b_out.append(step_outs[k].type(f"out{k}"))
+            out_k.append(k)
+    if b_out:
+        gs = clone_replace(gs, {step_outs[k]: ph for k, ph in zip(out_k, b_out)})
+        used = {id(v) for v in ancestors(gs)}
+        out_k = [k for k, ph in zip(out_k, b_out) if id(ph) in used]
+        b_out = [ph for ph in b_out if id(ph) in used]
     g_seq_t = gs[:S]
     g_cprev = gs[S:S + len(fc)]
     g_ns_t = gs[S + len(fc):]
     new_acc = [a + g for a, g in zip(b_acc, g_ns_t)]
     float_seq = [i for i in range(S) if is_float(seqs[i].dtype)]
-    b_inner = Graph([*b_seq, *b_cprev, *b_gtrace, *b_gys, *b_gc, *b_acc, *b_nonseq],
+    b_inner = Graph([*b_seq, *b_cprev, *b_gtrace, *b_gys, *b_out, *b_gc, *b_acc, *b_nonseq],
                     [*g_cprev, *new_acc, *[g_seq_t[i] for i in float_seq]])
     # lift free variables of the backward step (e.g. outer graph values) into non-sequences
     b_inner, extra_outer = _lift_free(b_inner)
-    bop = Scan(b_inner, n_seqs=len(b_seq) + C + len(fc) + len(fy), n_carry=len(fc) + len(fnz),
+    bop = Scan(b_inner, n_seqs=len(b_seq) + C + len(fc) + len(fy) + len(b_out),
+               n_carry=len(fc) + len(fnz),
                n_ys=len(float_seq), n_nonseq=N + len(extra_outer),
                name=f"grad_of_{op.name or 'scan'}")
     # outer sequences, reversed in time
@@ -186,7 +200,7 @@ def _scan_pullback(op: Scan, inputs, outputs, output_grads):
                      for k in fc]
     g_ys_outer = [output_grads[C + k] for k in fy]
     seq_outer = [v[::-1] for v in [*[s[:n] for s in seqs], *c_prev_outer, *g_trace_outer,
-                                   *g_ys_outer]]
+                                   *g_ys_outer, *[traces[k] for k in out_k]]]
     init_outer = [tm.zeros_like(inits[k]) for k in fc] + [tm.zeros_like(non_seqs[j]) for j in fnz]
     res = bop(n, *seq_outer, *init_outer, *non_seqs, *extra_outer)
     res = res if isinstance(res, list) else [res]
