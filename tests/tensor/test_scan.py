@@ -174,6 +174,24 @@ def test_backward_scan_keeps_only_the_final_non_sequence_gradient(mode, rng):
     np.testing.assert_allclose(f(Xv, Wv), num, rtol=1e-6, atol=1e-8)
 
 
+def test_backward_scan_reads_stored_states_and_skips_unrequested_outputs(mode):
+    """The gradient step reuses the forward trace (no tanh recomputed) and, with only W's gradient
+    asked for, no longer computes the gradient of the sequence X."""
+    W, X = pt.dmatrix("W"), pt.dmatrix("X")
+    hs, _ = pg.scan(lambda x_t, h, W_: pt.tanh(W_ @ h + x_t), sequences=[X],
+                    outputs_info=[pt.zeros(3)], non_sequences=[W])
+    f = pg.function([X, W], pg.grad((hs ** 2).sum(), W), mode=mode)
+    (backward,) = [n for n in _scans(f) if n.op.name and n.op.name.startswith("grad_of")]
+    from probgraph.rewriting import rewrite_graph
+    inner = rewrite_graph(backward.op.inner)
+    assert not any("tanh" in str(n.op) for n in inner.apply_nodes)
+    assert backward.op.n_ys == 0
+    rng = np.random.default_rng(3)
+    Xv, Wv = rng.normal(size=(5, 3)), 0.5 * rng.normal(size=(3, 3))
+    want = pg.function([X, W], pg.grad((hs ** 2).sum(), W), mode="python", rewrite=False)
+    np.testing.assert_allclose(f(Xv, Wv), want(Xv, Wv), rtol=1e-10)
+
+
 # ------------------------------------------------------------------ gradients
 def _ar1(phi, sigma, z):
     x, _ = pg.scan(lambda z_t, prev, phi_, s_: phi_ * prev + s_ * z_t, sequences=[z],
