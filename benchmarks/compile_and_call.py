@@ -3,8 +3,8 @@ models.
 
 Run ``python benchmarks/compile_and_call.py`` from the repository root. The models come from
 ``../shared/bench/bench_data.py`` and are written directly with ``probgraph.tensor`` on a flat
-parameter vector (no model layer). Goals: call overhead ≤ 2.5 µs (trust_input), hier_logistic ≤ 150
-µs, linreg_big ≤ 2 ms, compile ≤ 3 s cold and ≤ 0.5 s warm.
+parameter vector (no model layer). Goals: call overhead ≤ 2.5 µs (trust_input), hier_logistic
+≤ 150 µs, linreg_big ≤ 2 ms, compile ≤ 3 s cold and ≤ 0.5 s warm.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def hier_logistic_logp(pt, data):
     q = pt.dvector("q", shape=(2 + G + K,))
     mu_a, log_sigma_a, a_raw, beta = q[0], q[1], q[2:2 + G], q[2 + G:]
     sigma_a = pt.exp(log_sigma_a)
-    X, g, y = pt.constant(data["X"]), pt.constant(data["g"]), pt.constant(data["y"].astype("float64"))
+    X, g, y = (pt.constant(data["X"]), pt.constant(data["g"]),
+               pt.constant(data["y"].astype("float64")))
     alpha = mu_a + sigma_a * a_raw
     eta = alpha[g] + pt.dot(X, beta)
     logp = (_normal(pt, mu_a, 2.0) + np.log(2.0) - LOG_SQRT_2PI - 0.5 * sigma_a ** 2 + log_sigma_a
@@ -119,7 +120,8 @@ def compile_cold_warm():
     """Compile hier_logistic logp+grad in two fresh processes sharing a new, empty cache."""
     code = ("import time; t0 = time.perf_counter(); import sys; sys.path[:0] = %r; "
             "import compile_and_call as b, bench_data, probgraph as pg, probgraph.tensor as pt; "
-            "t1 = time.perf_counter(); q, lp = b.hier_logistic_logp(pt, bench_data.load('hier_logistic')); "
+            "t1 = time.perf_counter(); "
+            "q, lp = b.hier_logistic_logp(pt, bench_data.load('hier_logistic')); "
             "f = pg.function([q], [lp, pg.grad(lp, q)]); "
             "print(time.perf_counter() - t1, t1 - t0)") % ([str(ROOT), str(BENCH),
                                                             str(ROOT / "benchmarks")],)

@@ -66,8 +66,8 @@ def compile_times(name: str) -> dict:
         for label in ("cold", "warm"):
             r = subprocess.run([sys.executable, "-c", code], cwd=HERE.parent, env=env,
                                capture_output=True, text=True, timeout=900)
-            out[f"{label}_compile_s"] = float(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 \
-                else float("nan")
+            out[f"{label}_compile_s"] = (float(r.stdout.strip().splitlines()[-1])
+                                         if r.returncode == 0 else float("nan"))
     return out
 
 

@@ -20,4 +20,5 @@ from probgraph.samplers.model_sampling import HMC, NUTS, sample
 
 dprint = debugprint
 from probgraph.samplers.compound import CompoundStep
-from probgraph.samplers.metropolis import BinaryGibbsMetropolis, CategoricalGibbsMetropolis, Metropolis
+from probgraph.samplers.metropolis import (BinaryGibbsMetropolis, CategoricalGibbsMetropolis,
+                                           Metropolis)

@@ -42,8 +42,8 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
         raise IDXError(f"{name}: too short to be an IDX file ({len(data)} bytes)")
     zero, code, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0 or code not in IDX_DTYPES:
-        raise IDXError(f"{name}: bad magic number 0x{data[:4].hex()} (expected 0x0000 then a type code "
-                       f"in {[hex(c) for c in IDX_DTYPES]} and the number of dimensions); "
+        raise IDXError(f"{name}: bad magic number 0x{data[:4].hex()} (expected 0x0000 then a type "
+                       f"code in {[hex(c) for c in IDX_DTYPES]} and the number of dimensions); "
                        "is this an IDX file such as train-images-idx3-ubyte?")
     header = 4 + 4 * ndim
     if len(data) < header:

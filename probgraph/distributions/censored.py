@@ -24,7 +24,8 @@ class _Bounded(Distribution):
     def dist(cls, dist, lower=None, upper=None, **kwargs):
         fam, params = unpack_dist(dist, cls.__name__)
         if fam.ndim_supp:
-            raise NotImplementedError(f"{cls.__name__}: only univariate distributions can be wrapped")
+            raise NotImplementedError(f"{cls.__name__}: only univariate distributions can be "
+                                      "wrapped")
         nd = (0, 0, *(fam.ndims_params or (0,) * len(params)))
         sub = compound_family(cls, cls.__name__, _Bounded._cache, (cls, fam), base=fam,
                               ndims_params=nd, dtype=dist.dtype, float_params=False)
@@ -135,8 +136,8 @@ class Truncated(_Bounded):
             todo &= ~ok
             if not todo.any():
                 return out
-        raise RuntimeError(f"Truncated {cls.base.__name__}: rejection sampling found no draw inside "
-                           f"the bounds after {cls.max_tries} tries")
+        raise RuntimeError(f"Truncated {cls.base.__name__}: rejection sampling found no draw "
+                           f"inside the bounds after {cls.max_tries} tries")
 
     @classmethod
     def logp(cls, value, lower, upper, *params):

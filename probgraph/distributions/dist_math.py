@@ -63,7 +63,8 @@ def check_parameters(logp, *conditions, msg: str = ""):
     for c in conditions:
         val = known_value(pt.as_tensor(c))
         if val is not None and not np.all(val):
-            raise ParameterValueError(f"invalid parameter: {msg or 'a parameter check'} does not hold")
+            raise ParameterValueError(f"invalid parameter: {msg or 'a parameter check'} does not "
+                                      "hold")
     cond = _all(conditions)
     logp = pt.as_tensor(logp)
     if cond is None:
@@ -122,9 +123,8 @@ def zvalue(value, mu, sigma):
 
 # ----------------------------------------------------------------- last-axis linear maps
 # Transforms of vector variables (simplex, ordered, sum_to_1) need slices, shifts and cumulative
-# sums
-# along the last axis. With a static length they are products with small constant matrices, which
-# keeps them inside elementwise + reduce (differentiable and compiled by every backend).
+# sums along the last axis. With a static length they are products with small constant matrices,
+# which keeps them inside elementwise + reduce (differentiable and compiled by every backend).
 
 def last_axis_length(x, who: str) -> int:
     n = x.type.shape[-1] if x.ndim else None

@@ -100,7 +100,8 @@ def _as_param(p, float_params: bool):
 
 
 def _shape_vector(shape):
-    """A user shape (int, tuple with ints or scalar variables, a vector variable) → int64 vector."""
+    """A user shape (int, tuple with ints or scalar variables, a vector variable) →
+    int64 vector."""
     if shape is None:
         return pt.constant(np.zeros(0, dtype="int64"))
     from probgraph.tensor.shape import as_shape_vector
@@ -192,8 +193,8 @@ class Distribution:
         if len(batch) > len(want) or any(
                 b not in (1, None) and w is not None and b != w
                 for b, w in zip(batch[::-1], want[::-1])):
-            raise ValueError(f"{cls.__name__}: parameters with batch shape {format_shape(batch)} do "
-                             f"not fit shape {format_shape(out)}")
+            raise ValueError(f"{cls.__name__}: parameters with batch shape {format_shape(batch)} "
+                             f"do not fit shape {format_shape(out)}")
         return tuple(None if s is not None and s < 0 else s for s in out)
 
     # ------------------------------------------------------------------ family interface
@@ -258,8 +259,9 @@ class Discrete(Distribution):
 def _rv_parts(rv):
     if not isinstance(rv, Variable) or rv.owner is None or not isinstance(rv.owner.op,
                                                                           RandomVariable):
-        raise TypeError(f"{rv!r} is not a random variable created by a distribution; logp/logcdf are "
-                        "defined for variables made with e.g. pg.Normal(...) or pg.Normal.dist(...)")
+        raise TypeError(f"{rv!r} is not a random variable created by a distribution; logp/logcdf "
+                        "are defined for variables made with e.g. pg.Normal(...) or "
+                        "pg.Normal.dist(...)")
     return rv.owner.op.dist, rv.owner.inputs[1:]
 
 
@@ -297,8 +299,8 @@ def logcdf(rv, value):
 # ---------------------------------------------------------------------- CustomDist and DiracDelta
 class CustomDist(Distribution):
     """A distribution from user functions (PyMC's ``CustomDist``): ``logp(value, *params)``,
-    optionally
-    ``random(*params, rng=, size=)``, ``logcdf`` and ``support_point(rv, size, *params)``.
+    optionally ``random(*params, rng=, size=)``, ``logcdf`` and
+    ``support_point(rv, size, *params)``.
 
     Examples
     --------
@@ -365,7 +367,8 @@ class _CustomFamily(Continuous):
 
     @classmethod
     def rng_fn(cls, rng, *params, size=None):
-        raise NotImplementedError(f"{cls.__name__} has no random function; pass random= to CustomDist")
+        raise NotImplementedError(f"{cls.__name__} has no random function; pass random= to "
+                                  "CustomDist")
 
     @classmethod
     def dist(cls, *dist_params, **kwargs):

@@ -71,8 +71,8 @@ def _pack(mat, n: int, rows, cols):
 def _check_vector(x, m: int, who: str):
     x = pt.as_tensor(x)
     if x.ndim != 1:
-        raise NotImplementedError(f"{who}: only a single (unbatched) matrix is supported; got a value "
-                                  f"with {x.ndim} dimensions")
+        raise NotImplementedError(f"{who}: only a single (unbatched) matrix is supported; got a "
+                                  f"value with {x.ndim} dimensions")
     got = last_axis_length(x, who)
     if got != m:
         raise ValueError(f"{who}: expected a packed vector of length {m}, got length {got}")
@@ -115,7 +115,8 @@ def _log1m_tanh2(y):
 
 # ---------------------------------------------------------------------- transforms
 class CholeskyCorrTransform(transforms.Transform):
-    """``R^(n(n-1)/2)`` ↔ lower Cholesky factors of ``n x n`` correlation matrices (unit-norm rows).
+    """``R^(n(n-1)/2)`` ↔ lower Cholesky factors of ``n x n`` correlation matrices
+    (unit-norm rows).
 
     ``backward`` maps ``y`` to CPCs ``z = tanh(y)`` and builds ``L`` row by row as in the module
     docstring (Stan Reference Manual, "Cholesky factors of correlation matrices"). Its
@@ -180,9 +181,9 @@ class CorrMatrixTransform(CholeskyCorrTransform):
     """``R^(n(n-1)/2)`` ↔ ``n x n`` correlation matrices ``C = L L^T`` (LKJCorr's default
     transform).
 
-    The map ``L → C`` on the free entries has Jacobian ``prod_i L[i, i]^(n - 1 - i)`` (0-based), so
-    the total log-Jacobian is ``sum_{j<i} (n - j) / 2 * log(1 - z[i, j]^2)`` — Stan's correlation
-    matrix transform (Stan Reference Manual, "Correlation matrices").
+    The map ``L → C`` on the free entries has Jacobian ``prod_i L[i, i]^(n - 1 - i)`` (0-based),
+    so the total log-Jacobian is ``sum_{j<i} (n - j) / 2 * log(1 - z[i, j]^2)`` — Stan's
+    correlation matrix transform (Stan Reference Manual, "Correlation matrices").
     """
 
     def backward(self, value, *params):
@@ -312,8 +313,9 @@ class LKJCorr(Continuous):
     @classmethod
     def dist(cls, n, eta, *, return_matrix: bool = True, **kwargs):
         if not return_matrix:
-            raise NotImplementedError("LKJCorr: only return_matrix=True (the full correlation matrix) "
-                                      "is supported; take C[np.triu_indices(n, 1)] for the packed form")
+            raise NotImplementedError("LKJCorr: only return_matrix=True (the full correlation "
+                                      "matrix) is supported; take C[np.triu_indices(n, 1)] for the "
+                                      "packed form")
         n = _static_int(n, "LKJCorr: n")
         if n < 2:
             raise ValueError(f"LKJCorr: n must be at least 2, got {n}")
@@ -369,9 +371,9 @@ class _LKJCholeskyCov(Continuous):
     The log-density, with respect to the packed entries, is (PyMC's ``_LKJCholeskyCov.logp``, Stan's
     ``lkj_corr_cholesky``)::
 
-        log c(eta, n) + sum_i (2 eta - 3 + n - i) log Lc[i, i]       LKJ on the correlation Cholesky
-        Lc + sum_i log p_sd(sigma_i)                                     the scales
-        + sum_i (log Lc[i, i] - i log sigma_i)                        Jacobian of (sigma, Lc) → L
+        log c(eta, n) + sum_i (2 eta - 3 + n - i) log Lc[i, i]  LKJ on the correlation Cholesky Lc
+        + sum_i log p_sd(sigma_i)                               the scales
+        + sum_i (log Lc[i, i] - i log sigma_i)                  Jacobian of (sigma, Lc) → L
 
     where ``sigma_i`` is the norm of row ``i`` of ``L`` and ``Lc[i, i] = L[i, i] / sigma_i``. The
     last line is the inverse Jacobian of ``L[i, :] = sigma_i Lc[i, :]``, a polar-coordinates map per
@@ -439,7 +441,8 @@ class _LKJCholeskyCov(Continuous):
     def logp(cls, value, n, eta, *sd_params):
         value = pt.as_tensor(value)
         if value.ndim != 1:
-            raise NotImplementedError("LKJCholeskyCov: only a single (unbatched) matrix is supported")
+            raise NotImplementedError("LKJCholeskyCov: only a single (unbatched) matrix is "
+                                      "supported")
         n = _static_int(n, "LKJCholeskyCov: n")
         _, diag_sel, row_sel = cls._pieces(n)
         diag = matvec_last(value, diag_sel)                 # L[i, i]
@@ -474,8 +477,7 @@ def _chol_corr_stds(n: int, packed):
 
 class LKJCholeskyCov:
     """Covariance ``diag(sigma) C diag(sigma)`` with ``C ~ LKJ(eta)`` and ``sigma ~ sd_dist``,
-    through its
-    Cholesky factor (PyMC's ``LKJCholeskyCov``).
+    through its Cholesky factor (PyMC's ``LKJCholeskyCov``).
 
     The free variable ``name`` is the packed lower Cholesky factor (length ``n(n+1)/2``, transform
     ``CholeskyCovPacked``). With ``compute_corr=True`` (default) returns ``(chol, corr, stds)`` and,

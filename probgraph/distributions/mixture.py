@@ -18,8 +18,8 @@ def unpack_dist(rv, who: str):
     family."""
     if not (hasattr(rv, "owner") and rv.owner is not None
             and isinstance(rv.owner.op, RandomVariable)):
-        raise TypeError(f"{who}: expected a distribution made with .dist(...), e.g. pg.Normal.dist(0, 1), "
-                        f"got {rv!r}")
+        raise TypeError(f"{who}: expected a distribution made with .dist(...), e.g. "
+                        f"pg.Normal.dist(0, 1), got {rv!r}")
     if rv.name is not None:
         raise ValueError(f"{who}: {rv.name!r} is a model variable; pass an unregistered "
                          f"{rv.owner.op.dist.__name__}.dist(...) instead")
@@ -77,7 +77,8 @@ class Mixture(Distribution):
         fams = tuple(f for f, _ in unpacked)
         supp = {f.ndim_supp for f in fams}
         if len(supp) != 1:
-            raise ValueError("Mixture: all components must have the same number of support dimensions")
+            raise ValueError("Mixture: all components must have the same number of support "
+                             "dimensions")
         dtypes = {c.dtype for c in comps}
         w = pt.as_tensor(w)
         if w.ndim == 0:
@@ -192,8 +193,7 @@ class Mixture(Distribution):
 
 class NormalMixture:
     """A mixture of normals with weights ``w``, means ``mu`` and scales ``sigma`` (or precisions
-    ``tau``)
-    whose last axis indexes the components.
+    ``tau``) whose last axis indexes the components.
 
     Examples
     --------

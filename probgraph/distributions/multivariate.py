@@ -24,8 +24,8 @@ def _chol_from(cov=None, chol=None, tau=None, name="MvNormal"):
         raise ValueError(f"{name}: give exactly one of cov, chol and tau")
     for what, m in (("cov", cov), ("chol", chol), ("tau", tau)):
         if m is not None and pt.as_tensor(m).ndim != 2:
-            raise ValueError(f"{name}: {what} must be a matrix (batched matrices are not supported), "
-                             f"got {pt.as_tensor(m).ndim} dimensions")
+            raise ValueError(f"{name}: {what} must be a matrix (batched matrices are not "
+                             f"supported), got {pt.as_tensor(m).ndim} dimensions")
     if chol is not None:
         return pt.as_tensor(chol)
     if cov is not None:
@@ -259,7 +259,8 @@ def _zerosum_matrices(n: int):
 
 
 class ZeroSumTransform(transforms.Transform):
-    """Values summing to zero along the last ``n_zerosum_axes`` axes ↔ one entry fewer per axis."""
+    """Values summing to zero along the last ``n_zerosum_axes`` axes ↔
+    one entry fewer per axis."""
 
     name = "zerosum"
 
@@ -271,8 +272,8 @@ class ZeroSumTransform(transforms.Transform):
         for axis in range(-self.n_zerosum_axes, 0):
             n = x.type.shape[axis]
             if n is None:
-                raise ValueError("ZeroSumNormal: the zero-sum axes need lengths known when the model "
-                                 "is built")
+                raise ValueError("ZeroSumNormal: the zero-sum axes need lengths known when the "
+                                 "model is built")
             x = _along(x, axis, _zerosum_matrices(n + which)[which])
         return x
 
@@ -336,8 +337,8 @@ class ZeroSumNormal(Continuous):
             raise ValueError(f"ZeroSumNormal: shape {shape} has fewer than n_zerosum_axes={n} axes")
         sigma = pt.as_tensor(sigma)
         if sigma.ndim and any(s != 1 for s in sigma.type.shape[-n:]):
-            raise ValueError(f"ZeroSumNormal: sigma (shape {sigma.type.shape}) must have length one "
-                             "across the zero-sum axes")
+            raise ValueError(f"ZeroSumNormal: sigma (shape {sigma.type.shape}) must have length "
+                             "one across the zero-sum axes")
         supp = pt.stack([pt.cast(pt.as_tensor(s), "int64") for s in shape[len(shape) - n:]])
         return super(ZeroSumNormal, fam).dist([sigma, supp], shape=shape, **kwargs)
 

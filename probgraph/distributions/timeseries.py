@@ -123,9 +123,8 @@ RandomWalk = GaussianRandomWalk
 
 class AR(_TimeSeries):
     """Autoregressive process of order ``p = rho.shape[-1]`` (minus one with ``constant=True``,
-    where
-    ``rho[..., 0]`` is the intercept): ``x_t ~ Normal(sum_i rho_i x_{t-i}, sigma)``; the first ``p``
-    values come from ``init_dist``.
+    where ``rho[..., 0]`` is the intercept): ``x_t ~ Normal(sum_i rho_i x_{t-i}, sigma)``; the first
+    ``p`` values come from ``init_dist``.
 
     Examples
     --------

@@ -18,10 +18,11 @@ class Transform:
     """A bijection ``backward: R^n -> support`` with its inverse and log-Jacobian (PyMC's
     interface).
 
-    ``forward(x, *params)`` maps a constrained value to the unconstrained space; ``backward(y,
-    *params)`` maps back; ``log_jac_det(y, *params)`` is ``log|det d backward / d y|`` — elementwise
-    for elementwise transforms, summed over the last axis when ``ndim_supp == 1``. ``params`` are
-    the distribution's parameters (used by transforms whose bounds depend on them).
+    ``forward(x, *params)`` maps a constrained value to the unconstrained space;
+    ``backward(y, *params)`` maps back; ``log_jac_det(y, *params)`` is
+    ``log|det d backward / d y|`` — elementwise for elementwise transforms, summed over the last
+    axis when ``ndim_supp == 1``. ``params`` are the distribution's parameters (used by transforms
+    whose bounds depend on them).
     """
 
     name = ""
@@ -189,8 +190,7 @@ class SimplexTransform(Transform):
     def log_jac_det(self, value, *params):
         y = pt.as_tensor(value)
         km1, log_z, log_1mz = self._logs(y)
-        weights = np.arange(km1, 0, -1, dtype=float)   # log(1 - z_j) appears in K-1-j diagonal
-                                                       # terms
+        weights = np.arange(km1, 0, -1, dtype=float)  # log(1 - z_j) appears in K-1-j diagonal terms
         return pt.sum(log_z + log_1mz * weights, axis=-1)
 
 

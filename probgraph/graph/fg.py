@@ -84,4 +84,5 @@ class Graph:
         return isinstance(other, Graph) and self.structural_key == other.structural_key
 
     def __repr__(self) -> str:
-        return f"Graph({len(self.inputs)} inputs, {len(self.outputs)} outputs, {len(self.apply_nodes)} nodes)"
+        return (f"Graph({len(self.inputs)} inputs, {len(self.outputs)} outputs, "
+                f"{len(self.apply_nodes)} nodes)")

@@ -33,8 +33,8 @@ class RewriteWarning(UserWarning):
 # ----------------------------------------------------------------------------- constants
 
 #: Op classes whose output elements all come from their first input (broadcasts, dimshuffles,
-# reshapes),
-#: so a uniform constant stays uniform through them. Filled in by the tensor rewriting package.
+#: reshapes), so a uniform constant stays uniform through them. Filled in by the tensor rewriting
+#: package.
 VALUE_VIEWS: set[type] = set()
 
 
@@ -227,9 +227,8 @@ def _match_args(args, inputs, b) -> Iterator[dict]:
 
 def build(pattern, bindings: dict):
     """Build the replacement described by an output pattern: strings are bound variables, tuple
-    heads are
-    callables (``pt.log1p``, an op instance) applied to the built arguments, numbers stay Python
-    numbers."""
+    heads are callables (``pt.log1p``, an op instance) applied to the built arguments, numbers stay
+    Python numbers."""
     if isinstance(pattern, str):
         return bindings[pattern]
     if isinstance(pattern, tuple):

@@ -202,8 +202,8 @@ class ModelFunctions:
         out = {}
         for (var, _), val in zip(terms, vals):
             val = float(val)
-            out[var.name] = round(val,
-                                  round_vals) if round_vals is not None and np.isfinite(val) else val
+            out[var.name] = (round(val, round_vals)
+                             if round_vals is not None and np.isfinite(val) else val)
         return out
 
     def check_start_vals(self, start: dict) -> None:
@@ -313,8 +313,7 @@ class LogpDlogpFunction:
         q = np.asarray(q)
         return {n: q[self.slices[n]].reshape(self.shapes[n]).copy() for n in self.value_var_names}
 
-    # ------------------------------------------------------------------ constrained values for the
-    # trace
+    # ----------------------------------------------------------- constrained values for the trace
     @property
     def expand_names(self) -> list[str]:
         return [rv.name for rv in self.model.free_RVs] + [d.name for d in self.model.deterministics]
@@ -349,8 +348,8 @@ class LogpDlogpFunction:
     @property
     def args(self) -> tuple:
         """Extra argument of ``logp_fn``: the current Data values and array constants, packed into
-        one
-        fixed-type tuple (see :mod:`probgraph.model.packed_args`). Read it right before sampling."""
+        one fixed-type tuple (see :mod:`probgraph.model.packed_args`).
+        Read it right before sampling."""
         from probgraph.model.packed_args import pack
         return pack(self.raw_args)
 

@@ -35,9 +35,9 @@ def modelcontext(model: Model | None = None) -> Model:
         return model
     if _CONTEXTS.stack:
         return _CONTEXTS.stack[-1]
-    raise TypeError("No model on context stack, which is needed to create model variables. Create them "
-                    "inside a 'with pg.Model():' block, or use the '.dist' syntax for a standalone "
-                    "distribution (e.g. pg.Normal.dist(0, 1)).")
+    raise TypeError("No model on context stack, which is needed to create model variables. Create "
+                    "them inside a 'with pg.Model():' block, or use the '.dist' syntax for a "
+                    "standalone distribution (e.g. pg.Normal.dist(0, 1)).")
 
 
 def _fmt(shape) -> str:
@@ -106,7 +106,8 @@ class Model(ModelFunctions):
                                                                           (list, tuple, range)) \
                 else tuple(values)
             if length is not None and int(length) != len(values):
-                raise ValueError(f"coord {name!r}: length {length} does not match {len(values)} values")
+                raise ValueError(f"coord {name!r}: length {length} does not match {len(values)} "
+                                 "values")
         if name in self.coords and self.coords[name] is not None and values is not None \
                 and tuple(self.coords[name]) != values:
             raise ValueError(f"coord {name!r} already exists with different values")
@@ -165,7 +166,8 @@ class Model(ModelFunctions):
             raise TypeError(f"a model variable needs a non-empty string name, got {name!r}")
         name = f"{self.name}::{name}" if self.name else name
         if name in self.named_vars or any(v.name == name for v in self.value_vars):
-            raise ValueError(f"the model already has a variable named {name!r}; names must be unique")
+            raise ValueError(f"the model already has a variable named {name!r}; names must be "
+                             "unique")
         if name in self.coords:
             raise ValueError(f"the variable name {name!r} clashes with a coord of the same name")
         return name
@@ -186,7 +188,8 @@ class Model(ModelFunctions):
                 continue
             if d not in self._dim_lengths:
                 raise ValueError(f"{name!r}: dims {d!r} has no coordinate values; pass coords="
-                                 f"{{{d!r}: [...]}} to pg.Model or call model.add_coord({d!r}, values)")
+                                 f"{{{d!r}: [...]}} to pg.Model or call "
+                                 f"model.add_coord({d!r}, values)")
             n = self._dim_lengths[d]
             if isinstance(n, (int, np.integer)) and s is not None and s != n:
                 raise ValueError(f"{name!r}: dims {d!r} has length {n} but the variable's axis has "
@@ -296,9 +299,9 @@ class Model(ModelFunctions):
 def _check_finite(name, arr):
     arr = np.asarray(arr)
     if arr.dtype.kind in "fc" and np.isnan(arr).any():
-        raise ValueError(f"observed data of {name!r} contains {int(np.isnan(arr).sum())} NaN value(s); "
-                         "missing-data imputation is not supported: drop them or model them as "
-                         "parameters")
+        raise ValueError(f"observed data of {name!r} contains {int(np.isnan(arr).sum())} NaN "
+                         "value(s); missing-data imputation is not supported: drop them or model "
+                         "them as parameters")
 
 
 def _same(a, b) -> bool:
@@ -323,7 +326,8 @@ def _pick_transform(dist, params, transform, default_transform):
     from probgraph.distributions.transforms import Chain
     if transform is None and default_transform is UNSET:
         return None
-    default = dist.get_default_transform(params) if default_transform is UNSET else default_transform
+    default = (dist.get_default_transform(params) if default_transform is UNSET
+               else default_transform)
     default = default or None
     if transform is UNSET or transform is None:
         return default
@@ -437,8 +441,8 @@ def Data(name: str, value, *, dims=None, coords=None, mutable=None, model: Model
                 continue
             known = model.coords.get(d)
             if known is not None and len(known) != arr.shape[i]:
-                raise ValueError(f"Data {name!r}: dims {d!r} has {len(known)} coordinate values but the "
-                                 f"data's axis {i} has length {arr.shape[i]}")
+                raise ValueError(f"Data {name!r}: dims {d!r} has {len(known)} coordinate values "
+                                 f"but the data's axis {i} has length {arr.shape[i]}")
             if d not in model.coords:
                 model.coords[d] = None
             model._dim_lengths[d] = pt.shape(var)[i]
@@ -473,19 +477,19 @@ def set_data(new_data: dict, model: Model | None = None, *, coords: dict | None 
         if arr.dtype.kind != np.dtype(var.dtype).kind and var.dtype.startswith("float"):
             arr = arr.astype(var.dtype)
         if arr.ndim != var.ndim:
-            raise ValueError(f"set_data: {name!r} has {var.ndim} dimensions, the new value has shape "
-                             f"{arr.shape}")
+            raise ValueError(f"set_data: {name!r} has {var.ndim} dimensions, the new value has "
+                             f"shape {arr.shape}")
         for i, d in enumerate(model.named_vars_to_dims.get(name, ())):
             if d is None:
                 continue
             if d in coords:
                 if len(coords[d]) != arr.shape[i]:
-                    raise ValueError(f"set_data: coords {d!r} has {len(coords[d])} values but {name!r} "
-                                     f"has length {arr.shape[i]} on that axis")
+                    raise ValueError(f"set_data: coords {d!r} has {len(coords[d])} values but "
+                                     f"{name!r} has length {arr.shape[i]} on that axis")
             elif model.coords.get(d) is not None and len(model.coords[d]) != arr.shape[i]:
-                raise ValueError(f"set_data: {name!r} now has length {arr.shape[i]} along dims {d!r}, "
-                                 f"whose coords have {len(model.coords[d])} values; pass the new coords "
-                                 f"with set_data(..., coords={{{d!r}: [...]}})")
+                raise ValueError(f"set_data: {name!r} now has length {arr.shape[i]} along dims "
+                                 f"{d!r}, whose coords have {len(model.coords[d])} values; pass "
+                                 f"the new coords with set_data(..., coords={{{d!r}: [...]}})")
         var.set_value(arr)
     for d, values in coords.items():
         model.coords[d] = tuple(values)

@@ -1,5 +1,5 @@
-"""The one fixed rewrite pipeline: fold/useless → canonicalize → stabilize → specialize (fusion is
-the backend's).
+"""The one fixed rewrite pipeline: fold/useless → canonicalize → stabilize → specialize
+(fusion is the backend's).
 
 Each phase is a plain list of rules (see :mod:`probgraph.graph.rewrite`) run to a fixpoint together
 with constant folding, the useless-op rules and merging; the order of the phases and of the rules in
@@ -33,8 +33,8 @@ __all__ = [
 ]
 
 BASE = FOLD + USELESS
-#: (name, rules) in the order the pipeline runs them; every phase also folds, removes useless ops
-# and merges
+#: (name, rules) in the order the pipeline runs them; every phase also folds, removes useless
+#: ops and merges
 PHASES = [
     ("useless", BASE + AFTER_GRAD),
     ("canonicalize", BASE + AFTER_GRAD + CANONICALIZE),

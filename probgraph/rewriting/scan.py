@@ -16,7 +16,8 @@ from probgraph.tensor.subtensor import Subtensor
 
 
 def _reads_last_only(clients) -> bool:
-    """True if every client (there may be none) indexes the leading axis with the constant ``-1``."""
+    """True if every client (there may be none) indexes the leading axis with the constant
+    ``-1``."""
     return all(
         node != "output" and isinstance(node.op, Subtensor) and i == 0
         and node.op.idx and isinstance(node.op.idx[0], int) and node.op.idx[0] == -1

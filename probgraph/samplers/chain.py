@@ -1,9 +1,9 @@
 """One chain's state as arrays, and the compiled loops advancing it by a chunk of iterations.
 
 Everything a chain carries between chunks — position, gradient, log density, step-size and
-dual-averaging scalars, Welford moments, the metric, the scratch buffers and its random generator —
-lives in the arrays of a :class:`ChainState`, so Python can run a chain in compiled chunks of any
-length, look at the draws in between, and resume with bit-identical results.
+dual-averaging scalars, Welford moments, the metric, the scratch buffers and its random
+generator — lives in the arrays of a :class:`ChainState`, so Python can run a chain in compiled
+chunks of any length, look at the draws in between, and resume with bit-identical results.
 """
 
 from __future__ import annotations

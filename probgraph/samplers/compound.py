@@ -184,7 +184,8 @@ class _GradientBlock:
             kw["max_treedepth"] = max_treedepth
         self.use_jitter, self.kind = INIT_METHODS[init]
         self.kernel = nuts_chunk if kw["method"] == "nuts" else hmc_chunk
-        self.param = int(kw["max_treedepth"]) if kw["method"] == "nuts" else float(kw["path_length"])
+        self.param = (int(kw["max_treedepth"]) if kw["method"] == "nuts"
+                      else float(kw["path_length"]))
         self.tuning = (float(kw["target_accept"]), C.DA_GAMMA, C.DA_T0, C.DA_KAPPA)
         self.treedepth, self.step_size0 = int(kw["max_treedepth"]), float(kw["step_size"])
         self.tune, self.run = tune, None

@@ -52,12 +52,13 @@ class Dot(Op):
         a, b = as_tensor_inputs([a, b])
         if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2):
             raise ValueError(f"Dot: expects 1-d or 2-d operands, got {_describe(a)} and "
-                             f"{_describe(b)}; use pt.dot, pt.matmul or pt.tensordot for other ranks")
+                             f"{_describe(b)}; use pt.dot, pt.matmul or pt.tensordot for other "
+                             "ranks")
         ka, kb = a.type.shape[-1], b.type.shape[0]
         if ka is not None and kb is not None and ka != kb:
             raise ValueError(f"Dot: shapes {_describe(a)} and {_describe(b)} are not aligned: the "
-                             f"last axis of the first has length {ka}, the first axis of the second "
-                             f"has length {kb}")
+                             f"last axis of the first has length {ka}, the first axis of the "
+                             f"second has length {kb}")
         shape = a.type.shape[:-1] + b.type.shape[1:]
         return Apply(self, [a, b], [TensorType(_product_dtype(a, b), shape)])
 
@@ -91,8 +92,8 @@ class MatMul(Op):
         from probgraph.tensor.shape import pad_left
         a, b = as_tensor_inputs([a, b])
         if a.ndim < 2 or b.ndim < 2:
-            raise ValueError(f"MatMul: expects operands of 2 or more dimensions, got {_describe(a)} "
-                             f"and {_describe(b)}; use pt.matmul for vectors")
+            raise ValueError(f"MatMul: expects operands of 2 or more dimensions, got "
+                             f"{_describe(a)} and {_describe(b)}; use pt.matmul for vectors")
         ka, kb = a.type.shape[-1], b.type.shape[-2]
         if ka is not None and kb is not None and ka != kb:
             raise ValueError(f"MatMul: shapes {_describe(a)} and {_describe(b)} are not aligned: "
@@ -276,8 +277,9 @@ def tensordot(a, b, axes=2) -> Variable:
     for i, j in zip(axa, axb):
         sa, sb = a.type.shape[i], b.type.shape[j]
         if sa is not None and sb is not None and sa != sb:
-            raise ValueError(f"tensordot: shapes {_describe(a)} and {_describe(b)} are not aligned: "
-                             f"axis {i} of the first has length {sa}, axis {j} of the second {sb}")
+            raise ValueError(f"tensordot: shapes {_describe(a)} and {_describe(b)} are not "
+                             f"aligned: axis {i} of the first has length {sa}, axis {j} of the "
+                             f"second {sb}")
     free_a = [i for i in range(a.ndim) if i not in axa]
     free_b = [j for j in range(b.ndim) if j not in axb]
     n_sum = len(axa)

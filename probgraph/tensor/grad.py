@@ -64,10 +64,11 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
         cost = as_tensor(cost)
         if cost.ndim != 0:
             raise TypeError(f"grad: the cost must be a scalar (0-d), but {cost} has shape "
-                            f"{format_shape(cost.type.shape)}; reduce it first (e.g. .sum()) or use "
-                            "pg.jacobian for a non-scalar expression")
+                            f"{format_shape(cost.type.shape)}; reduce it first (e.g. .sum()) or "
+                            "use pg.jacobian for a non-scalar expression")
         if not is_float(cost.dtype):
-            raise TypeError(f"grad: the cost {cost} has integer dtype {cost.dtype}; it is not differentiable")
+            raise TypeError(f"grad: the cost {cost} has integer dtype {cost.dtype}; it is not "
+                            "differentiable")
         if rewrite:  # stabilising rewrites on the cost before differentiating
                      # (rewriting/__init__.py)
             from probgraph.rewriting import rewrite_pregrad
@@ -104,8 +105,8 @@ def grad(cost: Variable, wrt, consider_constant: Sequence[Variable] = (),
     for w in wrt_list:
         g = _total(contributions.get(id(w)))
         if g is None and not is_float(w.dtype) and _feeds(w, nodes, roots):
-            g = tm.zeros_like(w, dtype=_grad_dtype(w))  # an integer input the cost uses: zero
-                                                        # gradient
+            # an integer input the cost uses: zero gradient
+            g = tm.zeros_like(w, dtype=_grad_dtype(w))
         if g is None:
             if disconnected_inputs == "raise":
                 raise DisconnectedInputError(
@@ -142,8 +143,9 @@ def _total(gs):
 def _check_grad_type(node, inp, g):
     if g.ndim != inp.ndim or any(a is not None and b is not None and a != b and b != 1
                                  for a, b in zip(inp.type.shape, g.type.shape)):
-        raise RuntimeError(f"{node.op}.pullback gave a gradient of shape {format_shape(g.type.shape)} "
-                           f"for input {inp} of shape {format_shape(inp.type.shape)}")
+        raise RuntimeError(f"{node.op}.pullback gave a gradient of shape "
+                           f"{format_shape(g.type.shape)} for input {inp} of shape "
+                           f"{format_shape(inp.type.shape)}")
 
 
 def jacobian(expression: Variable, wrt, disconnected_inputs: str = "raise"):
@@ -216,9 +218,8 @@ def verify_grad(fn, points, n_tests: int = 1, rng=None, eps: float | None = None
     out = fn(*inputs)
     out_val = function(inputs, out, mode=mode)(*points)
     for _ in range(n_tests):
-        proj = constant(rng.normal(size=np.shape(out_val)).astype(np.asarray(out_val).dtype
-                                                                  if np.asarray(out_val).dtype.kind == "f"
-                                                                  else "float64"))
+        proj = constant(rng.normal(size=np.shape(out_val)).astype(
+            np.asarray(out_val).dtype if np.asarray(out_val).dtype.kind == "f" else "float64"))
         cost = (out * proj).sum()
         grads = grad(cost, inputs, disconnected_inputs="ignore")
         f = function(inputs, [cost, *grads], mode=mode)

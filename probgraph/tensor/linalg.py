@@ -183,7 +183,8 @@ class SolveTriangular(Op):
         self.lower = bool(lower)
         modes = {0: 0, "N": 0, 1: 1, "T": 1, 2: 1, "C": 1}
         if trans not in modes:
-            raise ValueError(f"solve_triangular: trans must be 0/'N', 1/'T' or 2/'C', got {trans!r}")
+            raise ValueError(f"solve_triangular: trans must be 0/'N', 1/'T' or 2/'C', got "
+                             f"{trans!r}")
         self.trans = modes[trans]
         self.unit_diagonal = bool(unit_diagonal)
 
@@ -225,8 +226,8 @@ def solve_triangular(A, b, lower: bool = True, trans=0, unit_diagonal: bool = Fa
 
 class Solve(Op):
     """Solve ``A x = b`` for a general (``assume_a="gen"``), symmetric (``"sym"``) or
-    positive-definite
-    (``"pos"``) matrix ``A``, as ``scipy.linalg.solve``; a singular ``A`` raises as in scipy."""
+    positive-definite (``"pos"``) matrix ``A``, as ``scipy.linalg.solve``; a singular ``A`` raises
+    as in scipy."""
 
     __props__ = ("assume_a", "lower")
 
@@ -407,8 +408,8 @@ class Eigh(Op):
                 np.asarray(v, dtype=node.outputs[1].dtype)]
 
     def pullback(self, inputs, outputs, output_grads):
-        """``Ā = V (diag(w̄) + F ∘ (Vᵀ V̄)) Vᵀ`` with ``F_ij = 1 / (w_j - w_i)`` off the diagonal
-        (Giles 2008, "An extended collection of matrix derivative results"), symmetrised.
+        """``Ā = V (diag(w̄) + F ∘ (Vᵀ V̄)) Vᵀ`` with ``F_ij = 1 / (w_j - w_i)`` off the
+        diagonal (Giles 2008, "An extended collection of matrix derivative results"), symmetrised.
         Undefined for repeated eigenvalues."""
         from probgraph.tensor.shape import dimshuffle
         (w, V), (gw, gV) = outputs, output_grads

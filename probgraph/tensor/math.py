@@ -56,8 +56,7 @@ sqrt = _elemwise("sqrt", 1, np.sqrt, "math.sqrt({0})", lambda i, o, g: [g / (2 *
 reciprocal = _elemwise("reciprocal", 1, lambda x: np.true_divide(1, x), "rt.true_divide(1.0, {0})",
                        lambda i, o, g: [-g * o * o])
 
-# --------------------------------------------------------------------- comparisons / logic (no
-# gradient)
+# ---------------------------------------------------------------- comparisons / logic (no gradient)
 lt = _elemwise("lt", 2, np.less, "({0} < {1})", out_dtype="bool")
 le = _elemwise("le", 2, np.less_equal, "({0} <= {1})", out_dtype="bool")
 gt = _elemwise("gt", 2, np.greater, "({0} > {1})", out_dtype="bool")
@@ -349,7 +348,8 @@ def rad2deg(x):
 negative, subtract, multiply, absolute, rint = neg, sub, mul, abs, round
 less, less_equal, greater, greater_equal, equal, not_equal = lt, le, gt, ge, eq, neq
 bitwise_and, bitwise_or, bitwise_xor, bitwise_not = and_, or_, xor, invert
-sqr, inv, pow, int_div, abs_, sgn, tri_gamma = square, reciprocal, power, floor_divide, abs, sign, trigamma  # noqa: A001
+sqr, inv, pow, int_div, abs_, sgn, tri_gamma = (square, reciprocal, power,  # noqa: A001
+                                                floor_divide, abs, sign, trigamma)
 
 __all__ = [n for n, v in list(globals().items())
            if not n.startswith("_") and (callable(v) and getattr(v, "__module__", None) == __name__)

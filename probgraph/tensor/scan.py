@@ -1,7 +1,6 @@
 """scan: symbolic loops. One small core op (sequences, one-tap carries, per-step outputs,
-non-sequences)
-and Theano's full surface (taps, ``None`` outputs, updates, ``until``, ``go_backwards``) built on
-it."""
+non-sequences) and Theano's full surface (taps, ``None`` outputs, updates, ``until``,
+``go_backwards``) built on it."""
 
 from __future__ import annotations
 
@@ -122,10 +121,12 @@ class Scan(Op):
     def pullback(self, inputs, outputs, output_grads):
         if any(self.save_last):
             raise NotImplementedError("scan: a loop that keeps only its last step (a compile-time "
-                                      "rewrite) cannot be differentiated; take grad before compiling")
+                                      "rewrite) cannot be differentiated; take grad before "
+                                      "compiling")
         if self.as_while:
             from probgraph.graph.op import NotDifferentiableError
-            raise NotDifferentiableError("scan: gradients through a loop with `until` are not supported")
+            raise NotDifferentiableError("scan: gradients through a loop with `until` are not "
+                                         "supported")
         return _scan_pullback(self, inputs, outputs, output_grads)
 
 
@@ -330,7 +331,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         x, taps = _seq_spec(s)
         x = as_tensor(x)
         if x.ndim == 0:
-            raise ValueError(f"{label}: a sequence must have at least one dimension, got scalar {x}")
+            raise ValueError(f"{label}: a sequence must have at least one dimension, got scalar "
+                             f"{x}")
         if go_backwards:
             x = x[::-1]
         lo, hi = min(min(taps), 0), max(max(taps), 0)

@@ -267,7 +267,8 @@ class BroadcastTo(Op):
         shp = as_shape_vector(shp)
         vals = static_values(shp) or (None,) * self.ndim
         if x.ndim > self.ndim:
-            raise ValueError(f"broadcast_to: cannot broadcast {x.ndim}-d {x} to {self.ndim} dimensions")
+            raise ValueError(f"broadcast_to: cannot broadcast {x.ndim}-d {x} to {self.ndim} "
+                             "dimensions")
         xs = (1,) * (self.ndim - x.ndim) + x.type.shape
         for a, b in zip(xs, vals):
             if a not in (1, None) and b is not None and a != b:

@@ -4,7 +4,8 @@ Index descriptions (the ``idx`` prop of every op here) are tuples with one entry
 
 * an ``int`` — a constant index (negative counts from the end); the axis is dropped;
 * ``"i"`` — an index read from the next symbolic integer scalar input; the axis is dropped;
-* ``(start, stop, step)`` — a slice; each part is ``None``, an ``int`` or ``"i"`` (a scalar input);
+* ``(start, stop, step)`` — a slice; each part is ``None``, an ``int`` or ``"i"``
+  (a scalar input);
 * ``"a"`` — an integer index array from the next input (advanced indexing only; any ndim, even 0);
 * ``"b"`` — a boolean mask from the next input, covering ``mask.ndim`` axes (advanced only).
 
@@ -363,7 +364,8 @@ class AdvancedIncSubtensor(IncSubtensor):
 
 # --------------------------------------------------------------------- user functions
 def _classify(i):
-    """One user index → ``(kind, value)``; kind is newaxis, ellipsis, slice, int, array or mask."""
+    """One user index → ``(kind, value)``; kind is newaxis, ellipsis, slice, int, array
+    or mask."""
     from probgraph.tensor.basic import as_tensor, constant
     if i is None:
         return "newaxis", None

@@ -91,15 +91,17 @@ class TensorType:
                 raise TypeError(f"{name}: expected dtype {self.dtype}, got {arr.dtype.name}")
             if not (np.can_cast(arr.dtype, self.dtype, "same_kind") or arr.dtype == object):
                 raise TypeError(f"{name}: expected dtype {self.dtype}, got {arr.dtype.name} "
-                                f"(which cannot be cast safely); convert it with .astype({self.dtype!r})")
+                                "(which cannot be cast safely); convert it with "
+                                f".astype({self.dtype!r})")
             if (np.issubdtype(arr.dtype, np.floating) and np.dtype(self.dtype).kind == "f"
                     and not np.can_cast(arr.dtype, self.dtype, "safe")):
-                # float64 data fed to a float32 input: allowed only when no precision is silently
-                # lost
+                # float64 data fed to a float32 input: allowed only when no precision is
+                # silently lost
                 converted = arr.astype(self.dtype)
                 if not np.array_equal(converted.astype(arr.dtype), arr, equal_nan=True):
                     raise TypeError(f"{name}: expected dtype {self.dtype}, got {arr.dtype.name} "
-                                    f"values that lose precision; convert with .astype({self.dtype!r})")
+                                    "values that lose precision; convert with "
+                                    f".astype({self.dtype!r})")
                 arr = converted
             else:
                 arr = arr.astype(self.dtype)
@@ -108,7 +110,8 @@ class TensorType:
                              f"got an array of shape {arr.shape}")
         for s, a in zip(self.shape, arr.shape):
             if s is not None and s != a:
-                raise ValueError(f"{name}: expected shape {format_shape(self.shape)}, got {arr.shape}")
+                raise ValueError(f"{name}: expected shape {format_shape(self.shape)}, got "
+                                 f"{arr.shape}")
         return arr
 
     def __str__(self) -> str:

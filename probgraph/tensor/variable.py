@@ -72,7 +72,8 @@ class _TensorMethods:
     def __invert__(self): return _m().invert(self)
 
     def __bool__(self):
-        raise TypeError("a symbolic variable has no truth value; use pt.switch/pt.where for conditions")
+        raise TypeError("a symbolic variable has no truth value; use pt.switch/pt.where for "
+                        "conditions")
 
     def __iter__(self):
         if self.ndim == 0 or self.type.shape[0] is None:
@@ -82,7 +83,8 @@ class _TensorMethods:
 
     def __len__(self):
         if self.ndim == 0 or self.type.shape[0] is None:
-            raise TypeError("len() of a symbolic tensor needs a known static length; use x.shape[0]")
+            raise TypeError("len() of a symbolic tensor needs a known static length; use "
+                            "x.shape[0]")
         return self.type.shape[0]
 
     # ---- indexing and shape
@@ -91,11 +93,8 @@ class _TensorMethods:
         return subtensor.getitem(self, idx)
 
     def reshape(self, *shape, ndim=None):
-        if len(shape) == 1 and isinstance(shape[0],
-                                          (list,
-                                           tuple)) or len(shape) == 1 and not isinstance(shape[0],
-                                                                                         (int,
-                                                                                          np.integer)):
+        if (len(shape) == 1 and isinstance(shape[0], (list, tuple))
+                or len(shape) == 1 and not isinstance(shape[0], (int, np.integer))):
             shape = shape[0]
         return _m().reshape(self, shape, ndim=ndim)
 

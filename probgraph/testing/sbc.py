@@ -42,7 +42,8 @@ def rank_uniformity_pvalues(ranks: dict, n_draws: int, bins: int = 10) -> dict[s
     True
     """
     if (n_draws + 1) % bins:
-        raise ValueError(f"n_draws + 1 = {n_draws + 1} ranks cannot be split into {bins} equal bins")
+        raise ValueError(f"n_draws + 1 = {n_draws + 1} ranks cannot be split into {bins} equal "
+                         "bins")
     width = (n_draws + 1) // bins
     out = {}
     for name, r in ranks.items():

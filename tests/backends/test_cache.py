@@ -1,6 +1,5 @@
 """The numba compile cache: a fresh process reuses the machine code; version or source changes miss;
-concurrent
-compiles of one graph agree."""
+concurrent compiles of one graph agree."""
 
 import os
 import subprocess

@@ -1,6 +1,5 @@
 """Reverse-mode differentiation (``probgraph.tensor.grad``): grad's options and errors, jacobian,
-hessian,
-stop_gradient and second derivatives against finite differences."""
+hessian, stop_gradient and second derivatives against finite differences."""
 
 import warnings
 

@@ -1,6 +1,6 @@
 """Elementwise math (``probgraph.tensor.math``): values against numpy/scipy, static shapes and
-broadcasting,
-numpy's dtype rules, operators, edge values and the gradient of every differentiable op."""
+broadcasting, numpy's dtype rules, operators, edge values and the gradient of every
+differentiable op."""
 
 import numpy as np
 import pytest

@@ -23,8 +23,7 @@ def _probs(*shape):
 @pytest.fixture
 def mode():
     """Per-case checks run on the reference backend; numba runs these tables batched, one compile
-    per
-    table, in tests/backends/test_numba_op_tables.py."""
+    per table, in tests/backends/test_numba_op_tables.py."""
     return "python"
 
 

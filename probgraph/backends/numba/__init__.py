@@ -55,7 +55,8 @@ def compile_graph(graph: Graph, eager: bool = True):
         try:
             kernel.compile(sig)
         except Exception as exc:  # name the graph's source file so the failing line can be read
-            raise type(exc)(f"{exc}\n(generated source: {kernel.py_func.__code__.co_filename})") from exc
+            raise type(exc)(f"{exc}\n(generated source: "
+                            f"{kernel.py_func.__code__.co_filename})") from exc
     thunk = _wrapper(graph, kernel, consts)
     thunk.kernel = kernel
     thunk.consts = consts

@@ -76,8 +76,8 @@ class Context:
             self.const_vars.append(var)
             self.names[id(var)] = name
             return name
-        raise ValueError(f"numba backend: {var!r} is neither a graph input, a constant nor computed "
-                         "by the graph")
+        raise ValueError(f"numba backend: {var!r} is neither a graph input, a constant nor "
+                         "computed by the graph")
 
     def tmp(self, prefix: str = "t") -> str:
         self._tmp += 1
@@ -102,7 +102,8 @@ class NodeUnit:
         fn = emitter_for(self.node.op)
         if fn is None:
             raise NotImplementedError(f"numba backend: no emitter for the op {self.node.op} "
-                                      f"({type(self.node.op).__module__}.{type(self.node.op).__name__}); "
+                                      f"({type(self.node.op).__module__}."
+                                      f"{type(self.node.op).__name__}); "
                                       "compile with mode='python' or add an emitter in "
                                       "probgraph/backends/numba/emitters.py")
         return fn(self.node, ctx)

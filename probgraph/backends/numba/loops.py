@@ -96,8 +96,8 @@ def _shape_entry(shp, j):
 
 
 class Leaf:
-    """An input of a fused loop, read through views: ``base`` indexed by loop dims (``None`` → index
-    0)."""
+    """An input of a fused loop, read through views: ``base`` indexed by loop dims (``None`` →
+    index 0)."""
 
     def __init__(self, var, loop_dims):
         self.var = var

@@ -45,7 +45,8 @@ def _dot(node, ctx):
     dt = out.dtype if out.dtype.startswith(("float", "complex")) else "float64"
     expr = f"kr.dot({_as(a, dt, ctx)}, {_as(b, dt, ctx)})"
     if dt != out.dtype:
-        expr = f"np.{out.dtype}({expr})" if out.ndim == 0 else f"{expr}.astype({np_dtype(out.dtype)})"
+        expr = (f"np.{out.dtype}({expr})" if out.ndim == 0
+                else f"{expr}.astype({np_dtype(out.dtype)})")
     return [f"{ctx.ref(out)} = {expr}"]
 
 
@@ -53,8 +54,8 @@ def _dot(node, ctx):
 def _matmul(node, ctx):
     out = node.outputs[0]
     if out.ndim != 2:
-        raise NotImplementedError(f"numba backend: batched {node.op} ({out.ndim}-d) has no emitter yet; "
-                                  "use mode='python'")
+        raise NotImplementedError(f"numba backend: batched {node.op} ({out.ndim}-d) has no "
+                                  "emitter yet; use mode='python'")
     return _dot(node, ctx)
 
 
@@ -282,8 +283,7 @@ def _advanced_inc_subtensor(node, ctx):
             f"{o} = {buf}"]
 
 
-# ----------------------------------------------------------------- joins, ranges, cumulative ops,
-# sorting
+# ----------------------------------------------------------- joins, ranges, cumulative ops, sorting
 @register_emitter(join.Join)
 def _join(node, ctx):
     parts = [ctx.ref(v) for v in node.inputs]
@@ -293,7 +293,8 @@ def _join(node, ctx):
 @register_emitter(builders.ARange)
 def _arange(node, ctx):
     a, b, c = (ctx.ref(v) for v in node.inputs)
-    return [f"{ctx.ref(node.outputs[0])} = np.arange({a}, {b}, {c}).astype({np_dtype(node.op.dtype)})"]
+    return [f"{ctx.ref(node.outputs[0])} = np.arange({a}, {b}, {c})"
+            f".astype({np_dtype(node.op.dtype)})"]
 
 
 def _rows(x, xs, axis) -> tuple[str, list[int]]:
@@ -314,7 +315,8 @@ def _cumop(node, ctx):
     xs = ctx.ref(x)
     rows, perm = _rows(x, xs, op.axis)
     r = ctx.tmp("cum")
-    return [f"{r} = kr.cum_rows({rows}.astype({np_dtype(out.dtype)}), {op.mode == 'sum'}, {op.reverse})",
+    return [f"{r} = kr.cum_rows({rows}.astype({np_dtype(out.dtype)}), "
+            f"{op.mode == 'sum'}, {op.reverse})",
             f"{ctx.ref(out)} = np.ascontiguousarray({_unrows(r, xs, x, perm)})"]
 
 

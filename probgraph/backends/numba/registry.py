@@ -1,5 +1,5 @@
-"""Dispatch tables of the numba backend: op class → source emitter, and op class → inlined scalar
-expression.
+"""Dispatch tables of the numba backend: op class → source emitter, and op class → inlined
+scalar expression.
 
 Ops never import the backend; the backend registers one emitter per op class here. Lookup follows
 the class's MRO, so a subclass inherits its parent's emitter unless it registers its own.

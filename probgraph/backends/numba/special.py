@@ -32,8 +32,7 @@ _NAN = math.nan
 @_jit
 def _exp_sq(x):
     """``exp(x * x)`` without the rounding error of ``x * x``: x = hi + lo with hi on a 1/4096 grid,
-    so
-    ``hi * hi`` is exact and ``x**2 = hi**2 + lo * (x + hi)``."""
+    so ``hi * hi`` is exact and ``x**2 = hi**2 + lo * (x + hi)``."""
     hi = np.floor(x * 4096.0) / 4096.0
     lo = x - hi
     return math.exp(hi * hi) * math.exp(lo * (x + hi))
@@ -146,8 +145,7 @@ def ndtr(x):
 @_jit
 def log_ndtr(x):
     """Log of the standard normal CDF: ``log(erfcx(-x/sqrt 2) / 2) - x**2/2`` below -1 (no
-    underflow),
-    ``log1p(-ndtr(-x))`` above 0."""
+    underflow), ``log1p(-ndtr(-x))`` above 0."""
     x = float(x)
     if x > 0:
         return math.log1p(-ndtr(-x))
@@ -512,8 +510,7 @@ def _gamma_p_series(a, x):
 @_jit
 def _gamma_q_small_a(a, x):
     """Q(a, x) for a < 1 and x < a + 1 without forming ``1 - P`` (which loses digits when P is near
-    1):
-    ``Q = -expm1(u) - exp(u) a S`` with ``u = a log x - log Gamma(1 + a)`` and
+    1): ``Q = -expm1(u) - exp(u) a S`` with ``u = a log x - log Gamma(1 + a)`` and
     ``S = sum_{n>=1} (-x)^n / (n! (a + n))``, from the power series of gamma(a, x) (DLMF 8.7.1)."""
     total = 0.0
     term = 1.0

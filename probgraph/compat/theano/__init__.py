@@ -33,8 +33,7 @@ MODULES = {
 
 def install() -> None:
     """Make ``import theano`` (and ``theano.tensor``, ``theano.tensor.nnet``, ...) import
-    probgraph's
-    compatibility modules in this process.
+    probgraph's compatibility modules in this process.
 
     Examples
     --------

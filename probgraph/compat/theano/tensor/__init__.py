@@ -12,8 +12,7 @@ import probgraph.tensor as _pt
 from probgraph.tensor.type import TensorType as _TensorType
 
 # every public function, constructor and class of probgraph.tensor (its submodules are left out, so
-# that
-# e.g. ``T.nnet`` is Theano's and not probgraph's module)
+# that e.g. ``T.nnet`` is Theano's and not probgraph's module)
 globals().update({name: value for name, value in vars(_pt).items()
                   if not name.startswith("_") and not isinstance(value, types.ModuleType)})
 

@@ -1,6 +1,5 @@
 """``theano.tensor.nnet``: activations, softmax family and cross-entropies
-(``probgraph.tensor.nnet``
-already follows Theano's names and argument order)."""
+(``probgraph.tensor.nnet`` already follows Theano's names and argument order)."""
 
 from probgraph.tensor.nnet import *  # noqa: F403
 from probgraph.tensor.nnet import __all__ as _pt_all
