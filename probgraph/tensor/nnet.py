@@ -135,7 +135,8 @@ def sigmoid_binary_crossentropy(output, target) -> Variable:
     Examples
     --------
     >>> import probgraph.tensor as pt
-    >>> float(pt.nnet.sigmoid_binary_crossentropy(pt.constant(0.0), pt.constant(1.0)).eval().round(4))
+    >>> loss = pt.nnet.sigmoid_binary_crossentropy(pt.constant(0.0), pt.constant(1.0))
+    >>> float(loss.eval().round(4))
     0.6931
     """
     output, target = as_tensor(output), as_tensor(target)

@@ -307,7 +307,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     --------
     >>> import probgraph as pg, probgraph.tensor as pt
     >>> x = pt.dvector("x")
-    >>> csum, _ = pg.scan(lambda x_t, acc: acc + x_t, sequences=[x], outputs_info=[pt.constant(0.0)])
+    >>> zero = pt.constant(0.0)
+    >>> csum, _ = pg.scan(lambda x_t, acc: acc + x_t, sequences=[x], outputs_info=[zero])
     >>> csum.eval({x: [1.0, 2.0, 3.0]})
     array([1., 3., 6.])
     """
