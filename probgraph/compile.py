@@ -107,7 +107,7 @@ def function(inputs: Sequence[Variable], outputs=None, updates=None, givens=None
     givens : ``{variable: replacement}`` substituted before compiling
     mode : ``"numba"`` (default, ``config.mode``) or ``"python"`` (the reference evaluator)
     eager : bool
-        numba mode: compile the machine code now (default) rather than at the first call.
+        Compile the machine code now (default) rather than at the first call (numba mode).
 
     Examples
     --------
@@ -157,9 +157,7 @@ def function(inputs: Sequence[Variable], outputs=None, updates=None, givens=None
     if rewrite:
         from probgraph.rewriting import rewrite_graph
         graph = rewrite_graph(graph, mode=mode)
-    backend = _backend(mode)
-    thunk = backend.compile_graph(graph, eager=eager) if mode == "numba" else \
-        backend.compile_graph(graph)
+    thunk = _backend(mode).compile_graph(graph, eager=eager)
     return Function(inputs, single, graph, thunk, shared, targets, name)
 
 

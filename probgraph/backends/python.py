@@ -38,8 +38,9 @@ def _leaf_value(v: Variable):
     raise EvaluationError(f"no value was given for the input {v!r} of type {v.type}")
 
 
-def compile_graph(graph: Graph):
-    """A callable ``f(*input_values) -> list of output values`` evaluating ``graph`` with numpy."""
+def compile_graph(graph: Graph, eager: bool = True):
+    """A callable ``f(*input_values) -> list of output values`` evaluating ``graph`` with numpy
+    (``eager`` is accepted for the backends' common signature; there is nothing to compile)."""
 
     def thunk(*inputs):
         values = {id(v): val for v, val in zip(graph.inputs, inputs)}
