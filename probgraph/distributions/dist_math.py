@@ -18,21 +18,29 @@ class ParameterValueError(ValueError):
     ``sigma=-1``."""
 
 
+def depends_on_constants_only(var: Variable) -> bool:
+    """True if ``var`` depends only on constants (no inputs, data or random variables), so its
+    value is known when the graph is built."""
+    if isinstance(var, Constant):
+        return True
+    if var.owner is None:
+        return False
+    from probgraph.distributions.distribution import RandomVariable
+    for node in toposort([var]):
+        if isinstance(node.op, RandomVariable):
+            return False
+        if any(i.owner is None and not isinstance(i, Constant) for i in node.inputs):
+            return False
+    return True
+
+
 def known_value(var: Variable):
-    """The value of ``var`` if it depends only on constants (no inputs, data or random variables),
-    else None."""
+    """The value of ``var`` if it depends only on constants (see
+    :func:`depends_on_constants_only`), else None."""
     if isinstance(var, Constant):
         return var.data
-    if var.owner is None:
+    if not depends_on_constants_only(var):
         return None
-    from probgraph.distributions.distribution import RandomVariable
-    nodes = toposort([var])
-    for node in nodes:
-        if isinstance(node.op, RandomVariable):
-            return None
-        for i in node.inputs:
-            if i.owner is None and not isinstance(i, Constant):
-                return None
     from probgraph.backends.python import evaluate
     return evaluate([var])[0]
 

@@ -7,7 +7,8 @@ import numpy as np
 
 import probgraph.tensor as pt
 from probgraph.distributions import transforms
-from probgraph.distributions.dist_math import (LOG_2PI, LOG_PI, check_parameters, in_support,
+from probgraph.distributions.dist_math import (LOG_2PI, LOG_PI, check_parameters,
+                                               depends_on_constants_only, in_support,
                                                last_axis_length, matvec_last)
 from probgraph.distributions.distribution import Continuous, Discrete
 from probgraph.tensor import linalg
@@ -42,19 +43,13 @@ def _vector_mu(mu, chol):
     return mu
 
 
-def _is_data(x) -> bool:
-    """True if ``x`` depends on constants only (so it is folded when compiled)."""
-    from probgraph.graph.basic import Constant, graph_inputs
-    return all(isinstance(v, Constant) for v in graph_inputs([x]))
-
-
 def _whiten(delta, chol, eye):
     """``L^-1 delta`` along the last axis of ``delta`` for a lower-triangular ``L``.
 
     A constant ``L`` is inverted once when the graph is compiled, leaving one matrix product per
     call; otherwise one triangular solve (O(n^2) per vector rather than O(n^3) for an inverse).
     """
-    if _is_data(chol) or delta.ndim > 2:
+    if depends_on_constants_only(chol) or delta.ndim > 2:
         chol_inv = linalg.solve_triangular(chol, eye, lower=True)
         if delta.ndim <= 2:
             return pt.dot(delta, chol_inv.T)

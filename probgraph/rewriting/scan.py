@@ -28,7 +28,7 @@ def _one_at_a_time(graph: Graph, change) -> Graph:
     """Apply ``change(node, clients) -> {old output: new output} | None`` to one Scan node at a
     time, rebuilding the graph after each, so a changed loop that feeds another is never kept
     twice."""
-    done: set = set()
+    done: dict = {}  # id -> node: holding the node keeps its id from being reused by a new one
     while True:
         for node in graph.apply_nodes:
             if not isinstance(node.op, Scan) or id(node) in done:
@@ -37,7 +37,7 @@ def _one_at_a_time(graph: Graph, change) -> Graph:
             if replace:
                 graph = Graph(graph.inputs, clone_replace(list(graph.outputs), replace))
                 break
-            done.add(id(node))
+            done[id(node)] = node
         else:
             return graph
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from probgraph.graph.basic import Apply, Constant, Variable, clone_replace
+from probgraph.graph.basic import Apply, Constant, Variable, ancestors, clone_replace
 from probgraph.graph.fg import Graph
 from probgraph.graph.op import Op
 from probgraph.tensor.type import TensorType, format_shape, is_float
@@ -168,7 +168,6 @@ def _scan_pullback(op: Scan, inputs, outputs, output_grads):
         gs = [tm.zeros_like(w) for w in wrt]
     # the forward loop stored each step's new carries: where the gradient reads one (tanh's
     # pullback reads its output), read the stored value instead of recomputing the step
-    from probgraph.graph.basic import ancestors
     b_out, out_k = [], []
     for k in range(C):
         if step_outs[k].owner is not None and is_float(step_outs[k].dtype):

@@ -237,22 +237,18 @@ def solve_triangular(a, b, lower, trans, unit_diagonal):
     for c in range(b.shape[1]):
         for i in range(n):
             w[i] = b[i, c]
-        if not trans:
-            for ii in range(n):
-                i = ii if lower else n - 1 - ii
-                s = w[i] - (_row_dot(a, i, w, 0, i) if lower else _row_dot(a, i, w, i + 1, n))
+        for step in range(n):
+            # lower without trans runs first to last; op(a) = a.T of a lower a is upper: last first
+            i = step if lower != trans else n - 1 - step
+            lo, hi = (0, i) if lower else (i + 1, n)  # the off-diagonal part of row i of a
+            if not trans:
+                s = w[i] - _row_dot(a, i, w, lo, hi)
                 w[i] = s if unit_diagonal else s / a[i, i]
-        else:  # op(a) = a.T: lower a gives an upper system, solved from the last unknown
-            for jj in range(n):
-                j = n - 1 - jj if lower else jj
-                xj = w[j] if unit_diagonal else w[j] / a[j, j]
-                w[j] = xj
-                if lower:
-                    for i in range(j):
-                        w[i] -= a[j, i] * xj
-                else:
-                    for i in range(j + 1, n):
-                        w[i] -= a[j, i] * xj
+            else:  # unknown i is final: take it out of the remaining right-hand side
+                xi = w[i] if unit_diagonal else w[i] / a[i, i]
+                w[i] = xi
+                for j in range(lo, hi):
+                    w[j] -= a[i, j] * xi
         for i in range(n):
             x[i, c] = w[i]
     return x

@@ -394,13 +394,11 @@ class SizeClasses:
         return SizeClasses(self.parent)
 
 
-def _same_extent(loop, group_keys: list, classes: SizeClasses) -> bool:
-    """Does ``loop`` provably run over the extents ``group_keys``, given ``classes`` and its own
-    checks?"""
-    if not isinstance(loop, FusedLoop) or loop.body_var.ndim != len(group_keys):
-        return False
-    return all(any(classes.find(k) == classes.find(g) for k in keys)
-               for keys, g in zip(loop.size_facts(), group_keys))
+def _same_extent(facts: list[list], group_keys: list, classes: SizeClasses) -> bool:
+    """Does a loop with size ``facts`` (:meth:`FusedLoop.size_facts`) provably run over the extents
+    ``group_keys``, given ``classes``?"""
+    return len(facts) == len(group_keys) and all(
+        any(classes.find(k) == classes.find(g) for k in keys) for keys, g in zip(facts, group_keys))
 
 
 def _joinable(loop, group, pos: int, producer: dict, group_ids: set) -> bool:
@@ -443,7 +441,7 @@ def fuse_siblings(units: list, graph) -> list:
             continue
         facts = unit.size_facts()
         for pos, keys, loops, ids, classes in groups:
-            if _same_extent(unit, keys, classes) and _joinable(unit, loops, pos, producer, ids):
+            if _same_extent(facts, keys, classes) and _joinable(unit, loops, pos, producer, ids):
                 loops.append(unit)
                 ids.add(k)
                 merged[k] = pos

@@ -51,7 +51,6 @@ def _scan(node, ctx):
                    "than n_steps')")]
     last = op.save_last
     rows = [f"min({n}, 1)" if keep else n for keep in last]   # entries kept per output
-    at = [("0" if keep else t) for keep in last]              # where step t is written
     carries = [ctx.tmp("carry") for _ in range(C)]
     traces = [ctx.tmp("trace") for _ in range(C)]
     stacks = [ctx.tmp("ys") for _ in range(Y)]
@@ -79,7 +78,7 @@ def _scan(node, ctx):
     for k, (st, y, o) in enumerate(zip(stacks, inner_ys, node.outputs[C:C + Y])):
         if None in y.type.shape:  # sizes known only once the first step has run
             body += [f"if {t} == 0:", "    " + _alloc(st, rows[C + k], y, f"{r}[{C + k}]", o.dtype)]
-        body.append(f"{st}[{at[C + k]}] = {r}[{C + k}]")
+        body.append(f"{st}[{'0' if last[C + k] else t}] = {r}[{C + k}]")
     if op.as_while:
         body += [f"if {r}[{C + Y}]:", f"    {steps} = {t} + 1", "    break"]
     lines.append(f"for {t} in range({n}):")
